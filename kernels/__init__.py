@@ -1,0 +1,1 @@
+"""CUDA sources for the CuPy backend (``*.cu``, ``*.cuh``), shipped inside the wheel as ``nnmc.kernels``."""
