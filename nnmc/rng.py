@@ -1,0 +1,180 @@
+"""Counter-based random numbers: Philox4x32-10 and the Box-Muller transform (DESIGN.md s.2).
+
+Philox4x32-10 is the generator of Random123 (Salmon, Moraes, Dror & Shaw, SC11) and of curand.
+Every random number in nnmc is addressed, never drawn from a stateful stream:
+
+  key      = (seed mod 2^32, seed >> 32)                                   (seed: 0 <= seed < 2^64)
+  counter  = (g, layer << 8 | purpose, network mod 2^32, network >> 32)  (network: 0 <= i < 2^63)
+
+where ``g`` numbers the 4-word output groups of one stream (network, layer, purpose); layer < 2^24,
+purpose < 2^8 (see ``Purpose``). The normal with index m of a stream comes from group g = m // 4:
+words (w0, w1) give normals m = 4g, 4g+1 and words (w2, w3) give 4g+2, 4g+3, by Box-Muller as in
+curand (``_curand_box_muller``), evaluated in float64:
+
+  u = (w_even + 1/2) 2^-32,  v = (w_odd + 1/2) 2^-32,  r = sqrt(-2 ln u),
+  first = r sin(2 pi v),     second = r cos(2 pi v).
+
+Uniforms in (0, 1) (explicit sampler, non-Gaussian weights) are (w + 1/2) 2^-32 of word m of a stream.
+The CUDA kernels use the same layout, so CPU and GPU streams agree bit for bit as integers.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numba as nb
+import numpy as np
+
+from .fastmath import box_muller_radius, sincos_two_pi
+
+PHILOX_M0 = np.uint64(0xD2511F53)
+PHILOX_M1 = np.uint64(0xCD9E8D57)
+PHILOX_W0 = np.uint32(0x9E3779B9)
+PHILOX_W1 = np.uint32(0xBB67AE85)
+_MASK32 = np.uint64(0xFFFFFFFF)
+_TWO_POW_M32 = 2.0 ** -32
+
+
+class Purpose(IntEnum):
+    """Which random quantity a stream feeds (the low 8 bits of counter word 1)."""
+
+    PREACTIVATION = 0  # conditional sampler: the standard normals xi of z = xi B^T
+    WEIGHT = 1         # explicit sampler: W^(l)
+    BIAS = 2           # explicit sampler: b^(l)
+    BACKWARD = 3       # conditional NTK backward pass (theory.md s.7.5)
+
+
+@nb.njit(cache=True)
+def _round(c0, c1, c2, c3, k0, k1):
+    p0 = PHILOX_M0 * nb.uint64(c0)
+    p1 = PHILOX_M1 * nb.uint64(c2)
+    hi0 = nb.uint32(p0 >> nb.uint64(32))
+    lo0 = nb.uint32(p0 & _MASK32)
+    hi1 = nb.uint32(p1 >> nb.uint64(32))
+    lo1 = nb.uint32(p1 & _MASK32)
+    return nb.uint32(hi1 ^ c1 ^ k0), lo1, nb.uint32(hi0 ^ c3 ^ k1), lo0
+
+
+@nb.njit(cache=True)
+def philox4x32_10(c0, c1, c2, c3, k0, k1):
+    """One Philox4x32-10 block: four uint32 counter words and two key words -> four uint32 words."""
+    c0 = nb.uint32(c0)
+    c1 = nb.uint32(c1)
+    c2 = nb.uint32(c2)
+    c3 = nb.uint32(c3)
+    k0 = nb.uint32(k0)
+    k1 = nb.uint32(k1)
+    for _ in range(9):
+        c0, c1, c2, c3 = _round(c0, c1, c2, c3, k0, k1)
+        k0 = nb.uint32(k0 + PHILOX_W0)
+        k1 = nb.uint32(k1 + PHILOX_W1)
+    return _round(c0, c1, c2, c3, k0, k1)
+
+
+@nb.njit(cache=True)
+def stream_word1(layer, purpose):
+    """Counter word 1 of the stream (layer, purpose)."""
+    return nb.uint32((nb.uint32(layer) << nb.uint32(8)) | nb.uint32(purpose))
+
+
+@nb.njit(cache=True)
+def fill_normals(out, key0, key1, network, layer, purpose):
+    """Write normals 0 .. len(out)-1 of stream (network, layer, purpose) into the 1-d array ``out``.
+
+    ``out`` may be float32 or float64; values are computed in float64 and rounded on store. The
+    work is split into vectorisable passes (Philox words -> uniforms -> radius and angle ->
+    products), see ``nnmc.fastmath``.
+    """
+    m = out.shape[0]
+    pairs = 2 * ((m + 3) // 4)
+    c1 = stream_word1(layer, purpose)
+    c2 = nb.uint32(nb.uint64(network) & _MASK32)
+    c3 = nb.uint32(nb.uint64(network) >> nb.uint64(32))
+    u = np.empty(pairs)
+    v = np.empty(pairs)
+    for g in range(pairs // 2):
+        w0, w1, w2, w3 = philox4x32_10(g, c1, c2, c3, key0, key1)
+        u[2 * g] = (np.float64(w0) + 0.5) * _TWO_POW_M32
+        v[2 * g] = (np.float64(w1) + 0.5) * _TWO_POW_M32
+        u[2 * g + 1] = (np.float64(w2) + 0.5) * _TWO_POW_M32
+        v[2 * g + 1] = (np.float64(w3) + 0.5) * _TWO_POW_M32
+    radius = np.empty(pairs)
+    sin_v = np.empty(pairs)
+    cos_v = np.empty(pairs)
+    box_muller_radius(u, radius)
+    sincos_two_pi(v, sin_v, cos_v)
+    for h in range(m // 2):
+        out[2 * h] = radius[h] * sin_v[h]
+        out[2 * h + 1] = radius[h] * cos_v[h]
+    if m % 2 == 1:
+        out[m - 1] = radius[m // 2] * sin_v[m // 2]
+
+
+@nb.njit(cache=True)
+def fill_uniforms(out, key0, key1, network, layer, purpose):
+    """Write uniforms (w + 1/2) 2^-32 in (0, 1), words 0 .. len(out)-1 of a stream, into ``out``."""
+    m = out.shape[0]
+    c1 = stream_word1(layer, purpose)
+    c2 = nb.uint32(nb.uint64(network) & _MASK32)
+    c3 = nb.uint32(nb.uint64(network) >> nb.uint64(32))
+    for g in range((m + 3) // 4):
+        w = philox4x32_10(g, c1, c2, c3, key0, key1)
+        for j in range(4):
+            if 4 * g + j < m:
+                out[4 * g + j] = (np.float64(w[j]) + 0.5) * _TWO_POW_M32
+
+
+def split_seed(seed: int) -> tuple[int, int]:
+    """Philox key words (low, high) of a 64-bit seed."""
+    if not 0 <= seed < 2 ** 64:
+        raise ValueError(f"seed must satisfy 0 <= seed < 2^64, got {seed}")
+    return seed & 0xFFFFFFFF, seed >> 32
+
+
+@nb.njit(cache=True)
+def _philox_many(counters, keys):
+    out = np.empty_like(counters)
+    for i in range(counters.shape[0]):
+        r = philox4x32_10(counters[i, 0], counters[i, 1], counters[i, 2], counters[i, 3], keys[i, 0], keys[i, 1])
+        for j in range(4):
+            out[i, j] = r[j]
+    return out
+
+
+def philox(counters: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Vectorised Philox4x32-10: counters (m, 4) and keys (m, 2) uint32 -> (m, 4) uint32."""
+    counters = np.ascontiguousarray(counters, dtype=np.uint32).reshape(-1, 4)
+    keys = np.ascontiguousarray(keys, dtype=np.uint32).reshape(-1, 2)
+    return _philox_many(counters, np.broadcast_to(keys, (counters.shape[0], 2)).copy())
+
+
+@nb.njit(cache=True)
+def _normals(out, key0, key1, network, layer, purpose):
+    fill_normals(out, key0, key1, network, layer, purpose)
+
+
+def normals(seed: int, network: int, layer: int, purpose: int, count: int, dtype=np.float64) -> np.ndarray:
+    """The first ``count`` normals of stream (network, layer, purpose) under ``seed``, shape (count,)."""
+    k0, k1 = split_seed(seed)
+    out = np.empty(count, dtype=dtype)
+    _normals(out, np.uint32(k0), np.uint32(k1), np.uint64(network), np.uint32(layer), np.uint32(purpose))
+    return out
+
+
+@nb.njit(parallel=True, cache=True)
+def _normals_parallel(out, key0, key1, first_network, layer, purpose):
+    for i in nb.prange(out.shape[0]):
+        fill_normals(out[i], key0, key1, first_network + i, layer, purpose)
+
+
+def normals_for_networks(seed: int, first_network: int, n_networks: int, layer: int, purpose: int,
+                         count: int, dtype=np.float64) -> np.ndarray:
+    """(n_networks, count) normals: row i is stream (first_network + i, layer, purpose), on all cores.
+
+    This is the "normals floor" of the benchmarks: the cost of the random numbers alone.
+    """
+    k0, k1 = split_seed(seed)
+    out = np.empty((n_networks, count), dtype=dtype)
+    _normals_parallel(out, np.uint32(k0), np.uint32(k1), np.uint64(first_network), np.uint32(layer),
+                      np.uint32(purpose))
+    return out
