@@ -1,0 +1,50 @@
+"""Activation dispatch inside numba kernels (codes from ``nnmc.activations``).
+
+``apply_activation(code, slope, z, out)`` writes sigma(z) elementwise; z and out are 1-d arrays of
+the sampling dtype. The branch is taken once per call, so each inner loop is a plain elementwise
+loop that LLVM can vectorise where the function allows it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+
+from ..activations import ERF, GELU, LEAKY_RELU, LINEAR, RELU, SIN, SOFTPLUS, SWISH, TANH
+
+_INV_SQRT2 = 1.0 / math.sqrt(2.0)
+
+
+@nb.njit(cache=True)
+def apply_activation(code, slope, z, out):
+    n = z.shape[0]
+    if code == LINEAR:
+        for i in range(n):
+            out[i] = z[i]
+    elif code == RELU:
+        for i in range(n):
+            out[i] = z[i] if z[i] > 0 else 0.0
+    elif code == LEAKY_RELU:
+        for i in range(n):
+            out[i] = z[i] if z[i] > 0 else slope * z[i]
+    elif code == TANH:
+        for i in range(n):
+            out[i] = math.tanh(z[i])
+    elif code == ERF:
+        for i in range(n):
+            out[i] = math.erf(z[i])
+    elif code == GELU:
+        for i in range(n):
+            out[i] = 0.5 * z[i] * (1.0 + math.erf(z[i] * _INV_SQRT2))
+    elif code == SWISH:
+        for i in range(n):
+            x = z[i]
+            out[i] = x / (1.0 + math.exp(-x)) if x >= 0 else x * math.exp(x) / (1.0 + math.exp(x))
+    elif code == SIN:
+        for i in range(n):
+            out[i] = math.sin(z[i])
+    elif code == SOFTPLUS:
+        for i in range(n):
+            x = z[i]
+            out[i] = x + math.log1p(math.exp(-x)) if x > 0 else math.log1p(math.exp(x))
