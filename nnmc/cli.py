@@ -1,0 +1,138 @@
+"""The ``nnmc`` command line (DESIGN.md s.1): generate, analyse, info, run.
+
+User errors (``NnmcError``: bad config, unreadable file, unavailable backend) print one line
+``nnmc: error: ...`` and exit with status 2, without a traceback. Ctrl-C keeps every block already
+written and says how to resume (status 130).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import NnmcError
+
+
+def _overrides(args) -> dict:
+    sampling = {}
+    if getattr(args, "networks", None) is not None:
+        sampling["networks"] = args.networks
+    if getattr(args, "backend", None) is not None:
+        sampling["backend"] = args.backend
+    return {"sampling": sampling} if sampling else {}
+
+
+def _print_generate(report) -> None:
+    rate = f", {report.networks_per_second:,.0f} networks/s" if report.added else ""
+    print(f"{report.path}: {report.networks} networks in {report.blocks} blocks "
+          f"(+{report.added} now, {report.rejected} rejected, {report.seconds:.1f} s{rate})")
+
+
+def cmd_generate(args) -> int:
+    from .config import load_config
+    from .generate import generate_scan
+
+    config = load_config(args.config, _overrides(args))
+    for report in generate_scan(config, args.output, resume=args.resume, overwrite=args.overwrite):
+        _print_generate(report)
+    return 0
+
+
+def cmd_analyse(args) -> int:
+    from .analysis.analyse import analyse, format_table
+
+    for path in args.files:
+        result = analyse(path, method=args.method, bins=args.bins, n_boot=args.n_boot, seed=args.seed)
+        print(format_table(result))
+        if args.json:
+            out = Path(args.json) if len(args.files) == 1 else Path(args.json) / (Path(path).stem + ".json")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            result.write_json(out)
+            print(f"wrote {out}")
+    return 0
+
+
+def cmd_info(args) -> int:
+    from .info import describe
+
+    for path in args.files:
+        print(describe(path))
+    return 0
+
+
+def cmd_run(args) -> int:
+    from .analysis.analyse import analyse, format_table
+    from .config import load_config
+    from .generate import generate, scan_paths
+
+    config = load_config(args.config, _overrides(args))
+    stem = Path(args.config).stem
+    out_dir = Path(args.output) if args.output else Path("runs") / stem
+    members = scan_paths(config, out_dir) if config.scan else [(config, out_dir / f"{stem}.h5")]
+    for member, path in members:
+        report = generate(member, path, resume=args.resume, overwrite=args.overwrite)
+        _print_generate(report)
+    for member, path in members:
+        result = analyse(path)
+        print()
+        print(format_table(result))
+        json_path = path.with_suffix(".json")
+        result.write_json(json_path)
+        print(f"wrote {json_path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nnmc", description="Monte Carlo ensembles of random neural networks "
+                                     "and the finite-width effective field theory.")
+    parser.add_argument("--version", action="version", version=f"nnmc {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add_generation_options(p, output_help):
+        p.add_argument("config", help="TOML config file (see README)")
+        p.add_argument("-o", "--output", help=output_help, required=p.prog.endswith("generate"))
+        p.add_argument("--networks", type=int, help="number of networks (overrides sampling.networks)")
+        p.add_argument("--backend", choices=["auto", "cpu", "cupy"], help="overrides sampling.backend")
+        mode = p.add_mutually_exclusive_group()
+        mode.add_argument("--resume", action="store_true", help="continue an existing file after its last block")
+        mode.add_argument("--overwrite", action="store_true", help="replace an existing file")
+
+    p = sub.add_parser("generate", help="sample an ensemble into an HDF5 file")
+    add_generation_options(p, "output file (a folder for a config with [scan])")
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("analyse", aliases=["analyze"], help="jackknife/bootstrap analysis of stored ensembles")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--method", choices=["jackknife", "bootstrap"], default="jackknife")
+    p.add_argument("--bins", type=int, default=1000, help="at most this many resampling bins (default 1000)")
+    p.add_argument("--n-boot", type=int, default=1000, help="bootstrap replicas (default 1000)")
+    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    p.add_argument("--json", help="write the results as JSON (a folder when several files are given)")
+    p.set_defaults(func=cmd_analyse)
+
+    p = sub.add_parser("info", help="what an ensemble file holds")
+    p.add_argument("files", nargs="+")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("run", help="generate + analyse (+ compare with the EFT)")
+    add_generation_options(p, "output folder (default runs/<config name>)")
+    p.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except NnmcError as exc:
+        print(f"nnmc: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("nnmc: interrupted; every completed block is stored, continue with --resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
