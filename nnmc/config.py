@@ -34,6 +34,7 @@ SCHEMA = {
     "sampling": {"sampler", "networks", "block_size", "seed", "dtype", "backend"},
     "measure": {"layers", "moments", "ntk", "lambda_b", "lambda_W"},
     "scan": {"hidden_width"},
+    "scan_origin": {"base_seed", "hidden_width"},  # written by Config.scan_members, provenance only
 }
 SAMPLERS = ("conditional", "explicit")
 WEIGHTS = ("gaussian", "uniform", "kaiming_uniform")
@@ -45,8 +46,9 @@ DEFAULTS = {"networks": 10000, "block_size": 200, "seed": 1, "dtype": "float64",
 
 
 def _did_you_mean(name: str, options) -> str:
-    close = difflib.get_close_matches(name, list(options), n=1)
-    return f"did you mean '{close[0]}'?" if close else ""
+    lower = {str(o).lower(): o for o in options}
+    close = difflib.get_close_matches(name.lower(), list(lower), n=1)
+    return f"did you mean '{lower[close[0]]}'?" if close else ""
 
 
 def _is_int(x) -> bool:
@@ -194,11 +196,12 @@ def load_config(path: str | Path, overrides: dict | None = None) -> Config:
     if not path.is_file():
         raise ConfigError("CONFIG", str(path), "an existing TOML file")
     try:
-        raw = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError("CONFIG", str(path), "valid TOML", str(exc)) from None
+        raw = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError("CONFIG", str(path), "valid TOML (UTF-8)", str(exc)) from None
     for section, values in (overrides or {}).items():
-        raw.setdefault(section, {}).update(values)
+        if isinstance(raw.setdefault(section, {}), dict):  # a non-table section is reported by validation
+            raw[section].update(values)
     return Config.from_dict(raw, base_dir=path.parent)
 
 
@@ -217,16 +220,15 @@ def _resolve(raw: dict, base_dir: Path) -> dict:
     if "scan" in raw:
         data["scan"] = _resolve_scan(raw["scan"], network)
     if "scan_origin" in raw:
-        data["scan_origin"] = raw["scan_origin"]
+        data["scan_origin"] = _resolve_scan_origin(raw["scan_origin"])
     return data
 
 
 def _check_keys(raw: dict, base_dir: Path) -> None:
     for section, values in raw.items():
-        if section == "scan_origin":
-            continue
         if section not in SCHEMA:
-            raise ConfigError(section, "(section)", f"sections {sorted(SCHEMA)}", _did_you_mean(section, SCHEMA))
+            user_sections = sorted(set(SCHEMA) - {"scan_origin"})
+            raise ConfigError(section, "(section)", f"sections {user_sections}", _did_you_mean(section, user_sections))
         if not isinstance(values, dict):
             raise ConfigError(section, values, "a table of keys")
         for key in values:
@@ -234,12 +236,12 @@ def _check_keys(raw: dict, base_dir: Path) -> None:
                 raise ConfigError(f"{section}.{key}", "(unknown key)", f"keys {sorted(SCHEMA[section])}",
                                   _did_you_mean(key, SCHEMA[section]))
     if "network" not in raw or "widths" not in raw["network"]:
-        raise ConfigError("network.widths", None, "a list [n_0, n_1, ..., n_L] of positive integers (required)")
+        raise ConfigError("network.widths", "(missing)", "a list [n_0, n_1, ..., n_L] of positive integers (required)")
     if "activation" not in raw["network"]:
-        raise ConfigError("network.activation", None, f"an activation name or a list of them (required); "
+        raise ConfigError("network.activation", "(missing)", f"an activation name or a list of them (required); "
                                                       f"names: {sorted(ACTIVATIONS)}")
     if "inputs" not in raw:
-        raise ConfigError("inputs", None, "an [inputs] section with 'file', 'values' or 'generator' (required)")
+        raise ConfigError("inputs", "(missing)", "an [inputs] section with 'file', 'values' or 'generator' (required)")
 
 
 def _resolve_network(net: dict) -> dict:
@@ -253,7 +255,7 @@ def _resolve_network(net: dict) -> dict:
 
     act = net["activation"]
     names = act if isinstance(act, list) else [act] * n_act
-    if isinstance(act, list) and len(act) != depth - 1:
+    if isinstance(act, list) and len(act) != depth - 1:  # L = 1: [] (or one name, used for defaults only)
         raise ConfigError("network.activation", act,
                           f"one name or a list of L-1 = {depth - 1} names (activation after layers 1..L-1)")
     resolved_names = []
@@ -265,6 +267,10 @@ def _resolve_network(net: dict) -> dict:
         resolved_names.append(canon)
 
     params = _resolve_activation_params(net.get("activation_params", {}), resolved_names)
+    # the activation whose critical point sets a layer's default C_W, C_b: the one feeding the layer
+    # (layer 1: the first activation; a one-layer net given no name: linear)
+    feeding = resolved_names[:1] + resolved_names[: depth - 1] if resolved_names else ["linear"] * depth
+    feeding_params = params[:1] + params[: depth - 1] if params else [{}] * depth
 
     weights = net.get("weights", "gaussian")
     if weights not in WEIGHTS:
@@ -272,16 +278,14 @@ def _resolve_network(net: dict) -> dict:
 
     if weights == "kaiming_uniform":
         # PyTorch nn.Linear default: W, b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)): C_W = 1/3, C_b = 1/(3 n_{l-1})
-        for key in ("C_W", "C_b"):
-            if key in net:
-                raise ConfigError(f"network.{key}", net[key], "not set: weights = 'kaiming_uniform' fixes "
-                                  "C_W = 1/3 and C_b^(l) = 1/(3 n_{l-1})")
         C_W = [1.0 / 3.0] * depth
         C_b = [1.0 / (3.0 * widths[l]) for l in range(depth)]
+        for key, fixed in (("C_W", C_W), ("C_b", C_b)):
+            if key in net and net[key] != fixed:  # a resolved config carries exactly these values
+                raise ConfigError(f"network.{key}", net[key], "not set: weights = 'kaiming_uniform' fixes "
+                                  "C_W = 1/3 and C_b^(l) = 1/(3 n_{l-1})")
     else:
-        feeding = [resolved_names[0]] + (resolved_names if depth > 1 else [])
-        feeding_params = [params[0]] + (params if depth > 1 else [])
-        crit = [ACTIVATIONS[n].critical(p) for n, p in zip(feeding[:depth], feeding_params[:depth])]
+        crit = [ACTIVATIONS[n].critical(p) for n, p in zip(feeding, feeding_params)]
         if ("C_W" not in net or "C_b" not in net) and any(c is None for c in crit):
             missing = "C_W" if "C_W" not in net else "C_b"
             name = next(n for n, c in zip(feeding, crit) if c is None)
@@ -289,8 +293,8 @@ def _resolve_network(net: dict) -> dict:
                               f"'{name}' has no critical point to default to; set C_W and C_b")
         C_W = _per_layer("network.C_W", net["C_W"], depth, 0.0, True) if "C_W" in net else [c[1] for c in crit]
         C_b = _per_layer("network.C_b", net["C_b"], depth, 0.0, False) if "C_b" in net else [c[0] for c in crit]
-    return {"widths": widths, "activation": resolved_names if depth > 1 else [],
-            "activation_params": params if depth > 1 else [], "C_W": C_W, "C_b": C_b, "weights": weights}
+    return {"widths": widths, "activation": resolved_names[: depth - 1],
+            "activation_params": params[: depth - 1], "C_W": C_W, "C_b": C_b, "weights": weights}
 
 
 def _resolve_activation_params(raw, names: list[str]) -> list[dict]:
@@ -325,6 +329,9 @@ def _resolve_inputs(inp, n0: int, base_dir: Path) -> dict:
     if len(given) != 1:
         raise ConfigError("inputs", sorted(inp), "exactly one of 'file', 'values', 'generator'")
     source = given[0]
+    if source == "generator" and (not isinstance(inp["generator"], str) or inp["generator"] not in GENERATORS):
+        raise ConfigError("inputs.generator", inp["generator"], f"one of {list(GENERATORS)}",
+                          _did_you_mean(str(inp["generator"]), GENERATORS))
     extra_keys = set(inp) - {source, "source"} - ({"rows"} if source == "file" else set()) - (
         _GENERATOR_KEYS.get(inp.get("generator"), set()) if source == "generator" else set())
     if extra_keys:
@@ -338,9 +345,11 @@ def _resolve_inputs(inp, n0: int, base_dir: Path) -> dict:
     else:
         x, description = _inputs_from_generator(inp, n0)
     if x.shape[1] != n0:
-        raise ConfigError("inputs", f"array of shape {x.shape}", f"k rows of n_0 = {n0} numbers (network.widths[0])")
+        raise ConfigError(f"inputs.{source}", f"array of shape {x.shape}",
+                          f"k rows of n_0 = {n0} numbers (network.widths[0])")
     if not np.all(np.isfinite(x)):
-        raise ConfigError("inputs", "non-finite entries", "finite numbers")
+        bad = np.argwhere(~np.isfinite(x))[0]
+        raise ConfigError(f"inputs.{source}", f"{x[tuple(bad)]} at row {bad[0]}, column {bad[1]}", "finite numbers")
     return {"values": x.tolist(), "source": description}
 
 
@@ -358,8 +367,11 @@ def _inputs_from_file(inp: dict, base_dir: Path) -> tuple[np.ndarray, str]:
                                                "config's folder, then the working directory)")
     try:
         x = np.load(path, allow_pickle=False)
-    except (ValueError, OSError) as exc:
-        raise ConfigError("inputs.file", name, "a NumPy .npy array of shape (k, n_0)", str(exc)) from None
+    except (ValueError, OSError, EOFError):
+        raise ConfigError("inputs.file", name, "a NumPy .npy array of shape (k, n_0) (numpy.save)") from None
+    if not isinstance(x, np.ndarray):
+        x.close()
+        raise ConfigError("inputs.file", name, "a single-array .npy file of shape (k, n_0), not an .npz archive")
     if x.ndim != 2 or x.shape[0] < 1 or not np.issubdtype(x.dtype, np.number):
         raise ConfigError("inputs.file", f"{name} (shape {x.shape}, dtype {x.dtype})", "a numeric array of shape (k, n_0)")
     x = x.astype(np.float64)
@@ -382,15 +394,16 @@ def _inputs_from_values(values) -> np.ndarray:
 
 def _inputs_from_generator(inp: dict, n0: int) -> tuple[np.ndarray, str]:
     gen = inp["generator"]
-    if gen not in GENERATORS:
-        raise ConfigError("inputs.generator", gen, f"one of {list(GENERATORS)}", _did_you_mean(str(gen), GENERATORS))
     if gen == "linspace":
         k = inp.get("k", 16)
         low, high = inp.get("low", -1.0), inp.get("high", 1.0)
         if not _is_int(k) or k < 1:
             raise ConfigError("inputs.k", k, "a positive integer")
-        if not (_is_number(low) and _is_number(high) and low < high):
-            raise ConfigError("inputs.low/high", [low, high], "numbers with low < high")
+        for key, value in (("low", low), ("high", high)):
+            if not _is_number(value) or not math.isfinite(value):
+                raise ConfigError(f"inputs.{key}", value, "a finite number")
+        if low >= high:
+            raise ConfigError("inputs.low", low, f"a number below inputs.high = {high}")
         if n0 != 1:
             raise ConfigError("inputs.generator", gen, "'linspace' makes n_0 = 1 inputs; network.widths[0] must be 1")
         return np.linspace(low, high, int(k))[:, None], f"linspace(k={k}, low={low}, high={high})"
@@ -424,7 +437,7 @@ def _resolve_sampling(s: dict, network: dict) -> dict:
     networks = s.get("networks", DEFAULTS["networks"])
     if not _is_int(networks) or networks < 1:
         raise ConfigError("sampling.networks", networks, "a positive integer")
-    block_size = s.get("block_size", min(DEFAULTS["block_size"], networks))
+    block_size = s.get("block_size", DEFAULTS["block_size"])  # may exceed networks: one partial block
     if not _is_int(block_size) or block_size < 1:
         raise ConfigError("sampling.block_size", block_size, "a positive integer")
     seed = s.get("seed", DEFAULTS["seed"])
@@ -432,7 +445,7 @@ def _resolve_sampling(s: dict, network: dict) -> dict:
         raise ConfigError("sampling.seed", seed, "an integer 0 <= seed < 2^63")
     dtype = s.get("dtype", DEFAULTS["dtype"])
     if dtype not in DTYPES:
-        raise ConfigError("sampling.dtype", dtype, f"one of {list(DTYPES)}")
+        raise ConfigError("sampling.dtype", dtype, f"one of {list(DTYPES)}", _did_you_mean(str(dtype), DTYPES))
     backend = s.get("backend", "auto")
     if backend not in BACKENDS:
         raise ConfigError("sampling.backend", backend, f"one of {list(BACKENDS)}", _did_you_mean(str(backend), BACKENDS))
@@ -448,7 +461,7 @@ def _resolve_measure(m: dict, depth: int) -> dict:
           or len(set(layers)) != len(layers)):
         raise ConfigError("measure.layers", layers, f"\"all\" or a list of distinct layer numbers 1..{depth}")
     moments = m.get("moments", DEFAULTS["moments"])
-    if moments not in MOMENTS or isinstance(moments, bool):
+    if not _is_int(moments) or moments not in MOMENTS:
         raise ConfigError("measure.moments", moments, f"one of {list(MOMENTS)}")
     ntk = m.get("ntk", False)
     if not isinstance(ntk, bool):
@@ -459,6 +472,15 @@ def _resolve_measure(m: dict, depth: int) -> dict:
     lambda_W = _per_layer("measure.lambda_W", m.get("lambda_W", 1.0), depth, 0.0, False)
     return {"layers": sorted(int(x) for x in layers), "moments": int(moments), "ntk": ntk,
             "lambda_b": lambda_b, "lambda_W": lambda_W}
+
+
+def _resolve_scan_origin(origin: dict) -> dict:
+    for key in SCHEMA["scan_origin"]:
+        value = origin.get(key)
+        if not _is_int(value) or value < 0:
+            raise ConfigError(f"scan_origin.{key}", value if key in origin else "(missing)",
+                              "a non-negative integer (written by a [scan]; not meant to be set by hand)")
+    return {key: int(origin[key]) for key in sorted(SCHEMA["scan_origin"])}
 
 
 def _resolve_scan(scan: dict, network: dict) -> dict:

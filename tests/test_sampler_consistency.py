@@ -1,0 +1,129 @@
+"""Contracts of the sampler: one network whatever the batch, exact rank handling, and the conditional
+sampler equal in law to explicit weights (theory.md s.6; two-sample pull tests, fixed seeds)."""
+
+import math
+
+import numpy as np
+import pytest
+from conftest import assert_pull, make_config
+
+from nnmc.backends import CpuBackend
+from nnmc.sampling import KernelInputs, reduce_block, sample_network
+
+TWO_INPUTS = [[1.0, 0.0], [0.6, 0.8]]
+
+
+@pytest.mark.parametrize("sampler", ["conditional", "explicit"])
+def test_network_identical_across_batches(sampler):
+    cfg = make_config({"widths": [2, 6, 5, 3], "activation": "tanh", "C_b": 0.2}, TWO_INPUTS, 1, 1,
+                      sampling={"sampler": sampler}, measure={"moments": 6})
+    kin = KernelInputs.from_config(cfg)
+    whole, _ = CpuBackend().sample_rows(kin, 0, 40)
+    part, _ = CpuBackend().sample_rows(kin, 17, 5)
+    assert np.array_equal(part, whole[17:22], equal_nan=True)
+    alone = sample_network(cfg, 19)
+    full = kin.layout.split(kin.layout.expand(whole[19]))
+    for name, value in alone.rows.items():
+        assert np.array_equal(value, full[name], equal_nan=True), name
+    assert np.array_equal(alone.G[1][[0, 0, 1], [0, 1, 1]], full["G"][1])
+
+
+def test_sample_network_preactivations_match_measurements():
+    cfg = make_config({"widths": [2, 7, 4, 3], "activation": "relu"}, TWO_INPUTS, 1, 1)
+    net = sample_network(cfg, 123)
+    assert [z.shape for z in net.z] == [(7, 2), (4, 2), (3, 2)]
+    for layer, z in enumerate(net.z):
+        np.testing.assert_allclose(net.rows["m2"][layer], [np.mean(z[:, 0] ** 2), np.mean(z[:, 0] * z[:, 1]),
+                                                           np.mean(z[:, 1] ** 2)], rtol=1e-13)
+    # Ghat of the next layer from this layer's activations (theory.md s.0)
+    s = np.maximum(net.z[0], 0)
+    np.testing.assert_allclose(net.G[1], 2.0 * s.T @ s / 7, rtol=1e-13)
+
+
+def test_duplicate_inputs_are_exact_copies():
+    x = [[1.0, 0.0], [0.6, 0.8], [1.0, 0.0]]
+    for sampler in ("conditional", "explicit"):
+        cfg = make_config({"widths": [2, 5, 5, 2], "activation": "tanh", "C_b": 0.1}, x, 1, 1,
+                          sampling={"sampler": sampler})
+        net = sample_network(cfg, 4)
+        for z in net.z:
+            assert np.array_equal(z[:, 0], z[:, 2])
+        assert not np.array_equal(net.z[0][:, 0], net.z[0][:, 1])
+
+
+def test_rank_deficient_metric_gives_exact_zero_directions():
+    """k = 3 inputs through a width-1 ReLU layer with C_b = 0: Ghat^(2) has rank <= 1, so the layer-2
+    preactivations of the three inputs are exactly proportional (no jitter)."""
+    cfg = make_config({"widths": [2, 1, 4, 1], "activation": "relu", "C_b": 0.0},
+                      [[1.0, 0.0], [0.6, 0.8], [-0.3, 0.9]], 1, 1)
+    for i in range(20):
+        net = sample_network(cfg, i)
+        z2 = net.z[1]
+        assert np.linalg.matrix_rank(net.G[1], tol=1e-12) <= 1
+        assert np.linalg.matrix_rank(z2, tol=1e-12 * max(1.0, np.abs(z2).max())) <= 1
+
+
+def test_nonfinite_networks_are_counted_and_excluded():
+    from nnmc.measurements import Layout
+
+    layout = Layout((0,), 4)
+    rows = np.ones((5, 2, layout.width(1)))
+    rows[1, 0, 0] = np.inf
+    rows[3, 1, 4] = np.nan
+    finite = np.isfinite(rows).all(axis=(1, 2))
+    rows[[0, 2, 4]] *= np.array([1.0, 2.0, 6.0])[:, None, None]
+    block = reduce_block(layout, 0, rows, finite)
+    assert block.rejected == 2 and block.networks == 5
+    assert np.allclose(block.means["G"], 3.0)
+
+
+def test_overflowing_networks_are_rejected_end_to_end(run_ensemble, tmp_path):
+    """float32 sampling with C_W = 1e30 overflows: every network is rejected, none averaged in."""
+    cfg = make_config({"widths": [1, 3, 3, 3, 1], "activation": "linear", "C_W": 1e30}, [[1.0]], 50, 10,
+                      sampling={"dtype": "float32"})
+    kin = KernelInputs.from_config(cfg)
+    _, finite = CpuBackend().sample_rows(kin, 0, 50)
+    assert not finite.any()
+
+
+def _two_sample(res_a, res_b, names, what):
+    for name in names:
+        a, b = res_a.estimates[name], res_b.estimates[name]
+        err = np.sqrt(a.error**2 + b.error**2)
+        keep = err > 1e-12 * np.maximum(1.0, np.abs(a.value))  # exact (deterministic) components agree exactly
+        assert np.allclose(a.value[~keep], b.value[~keep], rtol=1e-10, atol=1e-12), f"{what} {name} exact parts"
+        assert_pull(a.value[keep], b.value[keep], err[keep], what=f"{what} {name}")
+
+
+@pytest.mark.parametrize("case", ["tanh_duplicate_input", "relu_k_gt_n"])
+def test_conditional_equals_explicit_in_law(run_ensemble, case):
+    """theory.md s.6 check: (i) tanh, C_b = 0.3, duplicated input, widths [3, 4, 5, 2]; (ii) ReLU, C_b = 0,
+    k = 3 inputs through widths [2, 2, 3] (Ghat has rank <= 2 < k, whole dead layers with probability 1/4).
+    Two independent ensembles, pulls of every G and V component and of the raw m2 below 4 sigma."""
+    if case == "tanh_duplicate_input":
+        net = {"widths": [3, 4, 5, 2], "activation": "tanh", "C_W": 1.5, "C_b": 0.3}
+        x = [[1.0, 0.2, -0.5], [0.3, -1.0, 0.8], [1.0, 0.2, -0.5]]
+    else:
+        net = {"widths": [2, 2, 3], "activation": "relu", "C_b": 0.0}
+        x = [[1.0, 0.0], [0.6, 0.8], [-0.8, 0.3]]
+    results = [run_ensemble(make_config(net, x, 100_000, 1000, seed=seed, sampling={"sampler": sampler}))
+               for sampler, seed in (("conditional", 21), ("explicit", 22))]
+    _two_sample(*results, ("G", "V", "G_raw", "m4_raw"), case)
+
+
+def test_uniform_weights_match_variance_and_fourth_moment(run_ensemble):
+    """Uniform weights (explicit sampler) keep E[Ghat] (variance matched) but not the Gaussian fourth
+    moments (theory.md s.6): a linear net [1, n_1, 1] with one input x = 1 has exact moments."""
+    n1 = 4
+    cfg = make_config({"widths": [1, n1, 1], "activation": "linear", "weights": "uniform", "C_b": 0.0},
+                      [[1.0]], 400_000, 4000, seed=4, sampling={"sampler": "explicit"})
+    res = run_ensemble(cfg)
+    G = res.estimates["G_raw"]
+    assert_pull(G.value[1, 0, 0], 1.0, G.error[1, 0, 0], what="E z^2 layer 2")
+    # z^(1)_j = W^(1)_j (uniform, variance 1, E z^4 = mu_W = 9/5); z^(2) = sum_j W^(2)_j z^(1)_j with
+    # E[W^2] = 1/n1, E[W^4] = mu_W/n1^2:  E z^4 = n1 (mu_W/n1^2) mu_W + 3 n1 (n1 - 1)/n1^2 = mu_W^2/n1 + 3 (n1 - 1)/n1
+    mu_w = 9.0 / 5.0
+    exact = mu_w**2 / n1 + 3 * (n1 - 1) / n1
+    m4 = res.estimates["m4_raw"]
+    assert_pull(m4.value[1, 0, 0, 0, 0], exact, m4.error[1, 0, 0, 0, 0], what="E z^4 uniform weights")
+    assert abs(exact - 3 * (1 + 2 / n1)) > 8 * m4.error[1, 0, 0, 0, 0], "the test must tell uniform from Gaussian"
