@@ -1,3 +1,22 @@
-"""nnmc: Monte Carlo ensembles of randomly initialised networks and the finite-width EFT."""
+"""nnmc: Monte Carlo ensembles of randomly initialised networks and the finite-width EFT.
+
+Public surface (everything the CLI does is one of these):
+
+  load_config(path) -> Config                       TOML config, validated and resolved (nnmc.config)
+  generate(config, path, resume=False) -> report    sample an ensemble into an HDF5 file (nnmc.generate)
+  analyse(path, method="jackknife") -> Analysis     resampled G, V, m4, m22, ... per layer (nnmc.analysis)
+  sample_network(config, i) -> NetworkSample        network i alone, identical to its ensemble copy
+  eft(...) / nnmc.theory                            the analytic effective theory (theory.md)
+"""
 
 __version__ = "0.1.0"
+
+from .analysis.analyse import Analysis, analyse  # noqa: E402
+from .config import Config, load_config  # noqa: E402
+from .errors import BackendUnavailable, ConfigError, NnmcError, StoreError  # noqa: E402
+from .generate import generate, generate_scan  # noqa: E402
+from .sampling import NetworkSample, sample_network  # noqa: E402
+from .theory import eft  # noqa: E402
+
+__all__ = ["Analysis", "BackendUnavailable", "Config", "ConfigError", "NetworkSample", "NnmcError", "StoreError",
+           "analyse", "eft", "generate", "generate_scan", "load_config", "sample_network"]

@@ -70,6 +70,7 @@ def generate(config: Config, output: str | Path, resume: bool = False, overwrite
             rejected += block.rejected
             first += count
             bar.update(count)
+        writer.commit()
         blocks = writer.blocks_complete
         stored = writer.next_network
     return GenerateReport(Path(output), stored, added, blocks, rejected, time.perf_counter() - start_time)

@@ -14,8 +14,11 @@ Layout (schema 1):
   /blocks/first_network, /blocks/networks, /blocks/rejected   (n_blocks,) int64
   /blocks/wall_time    (n_blocks,) float64 seconds spent sampling the block
 
-A block is written row by row, flushed, and only then counted in ``blocks_complete`` (flushed
-again); readers and ``--resume`` ignore rows beyond it, so a crash loses at most the block in flight.
+Finished blocks are committed together at most ``COMMIT_SECONDS`` apart (and when the writer
+closes, also on Ctrl-C): their rows are written and flushed, and only then counted in
+``blocks_complete`` (flushed again). Readers and ``--resume`` ignore rows beyond the marker, so a
+crash (even SIGKILL) loses at most the blocks of the last ``COMMIT_SECONDS``. Committing every block
+separately cost ~10 ms of HDF5 flushes per block, more than sampling a block of small networks.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ _DESCRIPTIONS = {
     "m4": "(1/n) sum_i z_ia z_ib z_ic z_id", "m22": "sum_{i!=j} z_ia z_ib z_jc z_jd / (n(n-1)); NaN if n = 1",
     "GGG": "Ghat_P Ghat_Q Ghat_R", "m6": "(1/n) sum_i z_ia ... z_if"}
 BLOCK_FIELDS = ("first_network", "networks", "rejected")
+COMMIT_SECONDS = 1.0
 
 
 def _git_commit() -> str:
@@ -66,6 +70,8 @@ class EnsembleWriter:
         self._f = handle
         self.layout = layout
         self.path = Path(handle.filename)
+        self._pending: list[tuple[BlockMeans, float]] = []
+        self._last_commit = time.monotonic()
 
     # ---- opening ----------------------------------------------------------------------------
     @classmethod
@@ -145,11 +151,15 @@ class EnsembleWriter:
     # ---- state --------------------------------------------------------------------------------
     @property
     def blocks_complete(self) -> int:
+        """Blocks committed to the file (pending ones not counted)."""
         return int(self._f.attrs["blocks_complete"])
 
     @property
     def next_network(self) -> int:
-        """Index of the first network not yet stored (blocks are consecutive)."""
+        """Index of the first network not yet stored or pending (blocks are consecutive)."""
+        if self._pending:
+            last = self._pending[-1][0]
+            return last.first_network + last.networks
         n = self.blocks_complete
         if n == 0:
             return 0
@@ -158,24 +168,40 @@ class EnsembleWriter:
 
     # ---- writing ------------------------------------------------------------------------------
     def append(self, block: BlockMeans, wall_time: float) -> None:
-        """Write one whole block, then commit it (blocks_complete += 1)."""
-        n = self.blocks_complete
-        for name, values in block.means.items():
+        """Queue one finished block; commit the queue when COMMIT_SECONDS have passed since the last commit."""
+        self._pending.append((block, wall_time))
+        if time.monotonic() - self._last_commit >= COMMIT_SECONDS:
+            self.commit()
+
+    def commit(self) -> None:
+        """Write the queued blocks, flush, then advance blocks_complete and flush again."""
+        if not self._pending:
+            return
+        n, m = self.blocks_complete, len(self._pending)
+        blocks = [b for b, _ in self._pending]
+        for name in self.layout.names:
             ds = self._f["observables"][name]
-            ds.resize(n + 1, axis=0)
-            ds[n] = values
-        blocks = self._f["blocks"]
-        for field, value in (("first_network", block.first_network), ("networks", block.networks),
-                             ("rejected", block.rejected), ("wall_time", wall_time)):
-            blocks[field].resize(n + 1, axis=0)
-            blocks[field][n] = value
+            ds.resize(n + m, axis=0)
+            ds[n:n + m] = np.stack([b.means[name] for b in blocks])
+        columns = {"first_network": [b.first_network for b in blocks], "networks": [b.networks for b in blocks],
+                   "rejected": [b.rejected for b in blocks], "wall_time": [w for _, w in self._pending]}
+        for field, values in columns.items():
+            ds = self._f["blocks"][field]
+            ds.resize(n + m, axis=0)
+            ds[n:n + m] = values
         self._f.flush()
-        self._f.attrs["blocks_complete"] = n + 1
+        self._f.attrs["blocks_complete"] = n + m
         self._f.flush()
+        self._pending.clear()
+        self._last_commit = time.monotonic()
 
     def close(self) -> None:
+        """Commit what is queued and close the file."""
         if self._f.id.valid:
-            self._f.close()
+            try:
+                self.commit()
+            finally:
+                self._f.close()
 
     def __enter__(self) -> "EnsembleWriter":
         return self
