@@ -26,14 +26,14 @@ _MANT_MASK = 0xFFFFFFFFFFFFF
 _ONE_BITS = 0x3FF0000000000000
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, fastmath=True)
 def box_muller_radius(u, out):
     """out[i] = sqrt(-2 ln u[i]) for float64 u in (0, 1]; ``u`` is overwritten (1-d, contiguous)."""
     n = u.shape[0]
     bits = u.view(np.int64)
     for i in range(n):
         b = bits[i]
-        out[i] = np.float64(((b >> 52) & _EXP_MASK) - 1023)
+        out[i] = np.float64(np.int32((b >> 52) & _EXP_MASK) - np.int32(1023))  # int32: AVX2 converts it
         bits[i] = (b & _MANT_MASK) | _ONE_BITS
     for i in range(n):
         m = u[i]
@@ -56,7 +56,7 @@ def box_muller_radius(u, out):
         out[i] = math.sqrt(-2.0 * (e * _LN2 + 2.0 * s * p))
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, fastmath=True)
 def sincos_two_pi(v, sin_out, cos_out):
     """sin_out[i], cos_out[i] = sin(2 pi v[i]), cos(2 pi v[i]) for float64 v in [0, 1]."""
     for i in range(v.shape[0]):

@@ -26,7 +26,7 @@ import numpy as np
 from ..rng import Purpose, fill_normals, fill_uniforms
 from .activation import apply_activation
 from .linalg import pivoted_root
-from .measure import write_metric_stats, write_raw_stats
+from .measure import REDUCE, write_metric_stats, write_raw_stats
 
 CONDITIONAL, EXPLICIT = 0, 1
 GAUSSIAN, UNIFORM = 0, 1
@@ -35,7 +35,7 @@ _WEIGHT = int(Purpose.WEIGHT)
 _BIAS = int(Purpose.BIAS)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, fastmath=REDUCE)
 def _metric(S, n_in, C_W, C_b, G):
     """G (k, k) float64 = C_b + (C_W/n_in) S^T S for S (k, >= n_in) (inputs as rows)."""
     k = G.shape[0]
@@ -48,7 +48,7 @@ def _metric(S, n_in, C_W, C_b, G):
             G[b, a] = G[a, b]
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, fastmath=REDUCE)
 def _draw_conditional(G, n, network, layer, key0, key1, F, xi, z):
     k = G.shape[0]
     rank = pivoted_root(G, F)
@@ -64,7 +64,7 @@ def _draw_conditional(G, n, network, layer, key0, key1, F, xi, z):
                     z[a, i] += f * flat[j * n + i]
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, fastmath=REDUCE)
 def _draw_explicit(S, n_in, n, C_W, C_b, weights, network, layer, key0, key1, w, bias, z):
     k = S.shape[0]
     m = n * n_in

@@ -14,8 +14,13 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+# Let LLVM reassociate sums (and fuse multiply-adds) so that the reductions over neurons vectorise;
+# without it each sum is a serial chain of dependent adds (about 4x slower). NaN/inf semantics are kept
+# (no 'nnan'/'ninf'), so non-finite networks are still detected.
+REDUCE = {"reassoc", "contract"}
 
-@nb.njit(cache=True)
+
+@nb.njit(cache=True, fastmath=REDUCE)
 def write_metric_stats(G, row, pairs, pair_pairs, pair_triples, off):
     """Ghat entries and their products: G at off[0], GG at off[1], GGG at off[5] (offset -1: not measured)."""
     p = pairs.shape[0]
@@ -32,7 +37,7 @@ def write_metric_stats(G, row, pairs, pair_pairs, pair_triples, off):
             row[off[5] + R] = g[pair_triples[R, 0]] * g[pair_triples[R, 1]] * g[pair_triples[R, 2]]
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, fastmath=REDUCE)
 def write_raw_stats(z, n, row, pairs, pair_pairs, quad_pairs, pair_pair_quad, sext_pairs, off, zp):
     """Neuron averages of z[:, :n] (k, n): m2 at off[2], m4 at off[3], m22 at off[4], m6 at off[6].
 
