@@ -1,4 +1,4 @@
-"""The ``nnmc`` command line (DESIGN.md s.1): generate, analyse, info, run.
+"""The ``nnmc`` command line (DESIGN.md s.1): generate, analyse, info, theory, compare, run.
 
 User errors (``NnmcError``: bad config, unreadable file, unavailable backend) print one line
 ``nnmc: error: ...`` and exit with status 2, without a traceback. Ctrl-C keeps every block already
@@ -62,6 +62,40 @@ def cmd_info(args) -> int:
     return 0
 
 
+def cmd_theory(args) -> int:
+    import json
+
+    from .compare import eft_for_config, format_theory, theory_member
+    from .config import load_config
+
+    config = load_config(args.config)
+    member, note = theory_member(config)
+    theory = eft_for_config(config)
+    print(format_theory(theory, note))
+    if args.json:
+        document = {"config": member.data, **({"note": note} if note else {}), **theory.to_dict()}
+        Path(args.json).write_text(json.dumps(document, indent=1) + "\n")
+        print(f"wrote {args.json}")
+    return 0
+
+
+def _report_comparison(paths, json_path, plot_dir) -> None:
+    from .compare import compare, format_comparison, write_plots
+
+    comparison = compare(paths)
+    print(format_comparison(comparison))
+    if json_path:
+        comparison.write_json(json_path)
+        print(f"wrote {json_path}")
+    if plot_dir:
+        print(write_plots(comparison, plot_dir)[1])
+
+
+def cmd_compare(args) -> int:
+    _report_comparison(args.files, args.json, args.plot)
+    return 0
+
+
 def cmd_run(args) -> int:
     from .analysis.analyse import analyse, format_table
     from .config import load_config
@@ -81,6 +115,8 @@ def cmd_run(args) -> int:
         json_path = path.with_suffix(".json")
         result.write_json(json_path)
         print(f"wrote {json_path}")
+    print()
+    _report_comparison([path for _, path in members], out_dir / "compare.json", out_dir)
     return 0
 
 
@@ -116,7 +152,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+")
     p.set_defaults(func=cmd_info)
 
-    p = sub.add_parser("run", help="generate + analyse (+ compare with the EFT)")
+    p = sub.add_parser("theory", help="analytic EFT values (K, V, G1, Theta, A, B, D, F) for a config")
+    p.add_argument("config", help="TOML config file (a [scan] config: its first member's widths)")
+    p.add_argument("--json", help="write {config, layers: [{layer, K, V, G1, Theta, ...}]} (DESIGN.md s.9)")
+    p.set_defaults(func=cmd_theory)
+
+    p = sub.add_parser("compare", help="Monte Carlo vs EFT: pulls; several files of a width scan: extrapolation")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--json", help="write the comparison as JSON")
+    p.add_argument("--plot", help="folder for PNG plots (needs matplotlib)")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("run", help="generate + analyse + compare with the EFT")
     add_generation_options(p, "output folder (default runs/<config name>)")
     p.set_defaults(func=cmd_run)
     return parser

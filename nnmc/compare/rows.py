@@ -1,0 +1,79 @@
+"""One ensemble against its references, component by component (theory.md s.0, s.2.2, s.3, s.5.1).
+
+Per measured layer l (n = n_{l-1}) and component, the Rao-Blackwellised Monte Carlo estimate (jackknife error)
+is set against the best reference available:
+
+* G_ab  vs  K_ab + G1_ab / n   (EFT through O(1/n), s.3), or exact (layers <= 2; diagonal of s.5.1);
+* V_(ab)(cd) = n Cov(Ghat_ab, Ghat_cd)  vs  the leading-order V (s.2; V_exact = V + O(1/n)), or exact;
+* R4_a = E[z_a^4] / (3 E[z_a^2]^2)  vs  1 + V_(aa)(aa) / (n K_aa^2) (O(1/n^2) off), or exact (s.5.1).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnmc import components
+from nnmc.analysis.analyse import Analysis
+from nnmc.compare.exact import EXACT_HOMOGENEOUS, EXACT_LOW_LAYERS, ExactDiagonal, exact_diagonal, is_gaussian
+from nnmc.compare.result import FileComparison, Row
+from nnmc.config import Config
+from nnmc.theory import EFTResult
+
+EFT_G = "EFT K + G1/n"
+EFT_V = "EFT leading order"
+EFT_R4 = "EFT 1 + V/(n K^2)"
+REFERENCE_NOTE = (f"references: '{EXACT_LOW_LAYERS}' and '{EXACT_HOMOGENEOUS}' hold at every width (pulls ~ N(0,1)); "
+                  f"'{EFT_G}' is off by O(1/n^2), '{EFT_V}' by O(1/n), '{EFT_R4}' by O(1/n^2): "
+                  "large pulls there measure the finite-width corrections (use a width scan)")
+
+
+def v_components(k: int) -> np.ndarray:
+    """(q, 4) int64 label tuples (a, b, c, d) of the independent V_(ab)(cd) (pairs P <= Q of pairs a <= b)."""
+    p = components.pairs(k)
+    pp = components.pair_pairs(k)
+    return np.hstack([p[pp[:, 0]], p[pp[:, 1]]])
+
+
+def component_labels(k: int) -> dict[str, list[tuple[int, ...]]]:
+    """Independent components per quantity as tuples of Python ints: G (a, b), V (a, b, c, d), R4 (a,)."""
+    return {"G": [tuple(map(int, c)) for c in components.pairs(k)],
+            "V": [tuple(map(int, c)) for c in v_components(k)], "R4": [(a,) for a in range(k)]}
+
+
+def _reference(quantity: str, l: int, n: int, c: tuple[int, ...], theory: EFTResult,
+               exact: ExactDiagonal | None, low_exact: bool) -> tuple[float, str]:
+    """(reference value, kind) of one component at layer l with fan-in n."""
+    diagonal = len(set(c)) == 1
+    if exact is not None and diagonal:
+        table = {"G": exact.G, "V": exact.V, "R4": exact.R4}[quantity]
+        return float(table[l - 1, c[0]]), EXACT_HOMOGENEOUS
+    K, V, G1 = theory.K[l - 1], theory.V[l - 1], theory.G1[l - 1]
+    if quantity == "G":
+        value = K[c] + (0.0 if low_exact else G1[c] / n)
+    elif quantity == "V":
+        value = V[c]
+    else:
+        a = c[0]
+        value = 1.0 + V[a, a, a, a] / (n * K[a, a] ** 2)
+    kind = EXACT_LOW_LAYERS if low_exact else {"G": EFT_G, "V": EFT_V, "R4": EFT_R4}[quantity]
+    return float(value), kind
+
+
+def file_rows(analysis: Analysis, config: Config, theory: EFTResult) -> FileComparison:
+    """Rows of G, V and R4 (those the file has) for every measured layer; ``theory`` for ``config``'s widths."""
+    k = config.inputs.shape[0]
+    exact = exact_diagonal(config, theory)
+    labels = component_labels(k)
+    rows = []
+    for i, layer in enumerate(analysis.layers):
+        l, n = int(layer), int(analysis.n_in[i])
+        low_exact = is_gaussian(config) and l <= 2
+        for quantity in ("G", "V", "R4"):
+            if quantity not in analysis.estimates:
+                continue
+            estimate = analysis.estimates[quantity]
+            for c in labels[quantity]:
+                reference, kind = _reference(quantity, l, n, c, theory, exact, low_exact)
+                rows.append(Row(l, n, quantity, c, float(estimate.value[(i, *c)]), float(estimate.error[(i, *c)]),
+                                reference, kind))
+    return FileComparison(analysis.path, tuple(config.widths), analysis.networks, tuple(rows))
