@@ -11,22 +11,13 @@ import pytest
 from nnmc import rng
 from nnmc.fastmath import box_muller_radius, sincos_two_pi
 
-KAT = Path(__file__).resolve().parents[2] / "shared" / "reference" / "philox4x32_10_kat.json"
-# Random123's kat_vectors for philox4x32_10 (the same three vectors as shared/reference), kept here so
-# the test also runs where the shared folder is absent.
-KAT_VECTORS = [
-    (["00000000"] * 4, ["00000000"] * 2, ["6627e8d5", "e169c58d", "bc57ac4c", "9b00dbd8"]),
-    (["ffffffff"] * 4, ["ffffffff"] * 2, ["408f276d", "41c83b0e", "a20bc7c6", "6d5451fd"]),
-    (["243f6a88", "85a308d3", "13198a2e", "03707344"], ["a4093822", "299f31d0"],
-     ["d16cfe09", "94fdcceb", "5001e420", "24126ea1"]),
-]
+KAT = Path(__file__).resolve().parents[1] / "data" / "reference" / "philox4x32_10_kat.json"
 
 
 def _vectors():
-    if KAT.exists():
-        data = json.loads(KAT.read_text())
-        return [(v["counter"], v["key"], v["output"]) for v in data["vectors"]]
-    return KAT_VECTORS
+    """Random123's known-answer vectors for philox4x32_10 (data/reference, see data/README.md)."""
+    data = json.loads(KAT.read_text())
+    return [(v["counter"], v["key"], v["output"]) for v in data["vectors"]]
 
 
 @pytest.mark.parametrize("counter,key,output", _vectors())
@@ -34,12 +25,6 @@ def test_philox_known_answers(counter, key, output):
     c = np.array([int(x, 16) for x in counter], dtype=np.uint32)
     k = np.array([int(x, 16) for x in key], dtype=np.uint32)
     assert [f"{w:08x}" for w in rng.philox(c[None], k[None])[0]] == output
-
-
-def test_kat_file_matches_embedded_copy():
-    if not KAT.exists():
-        pytest.skip("shared/reference not present")
-    assert _vectors() == KAT_VECTORS
 
 
 def _reference_normals(seed, network, layer, purpose, count):

@@ -8,7 +8,7 @@ import pytest
 
 from nnmc.theory import eft, eft_from_first_layer
 
-REFERENCE = Path("/work/shared/reference/neural_tangents_kernels.json")
+REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference" / "neural_tangents_kernels.json"
 T1_T2_INPUTS = np.array([[1.0, 0.0], [0.6, 0.8]])
 
 
