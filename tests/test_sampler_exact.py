@@ -44,18 +44,45 @@ def test_R6_exact_linear(run_ensemble):
     assert_pull(r6.value[-1, 0], exact, r6.error[-1, 0], what="R6 linear")
 
 
-def test_kesten_moments_relu_with_bias(run_ensemble):
-    """T5: ReLU, C_b = 0.1, C_W = 2, Ghat^(1) = 1, n = 8, L = 4: E[z^2] = 1.3, E[z^4] = 16.407890625."""
-    cfg = make_config({"widths": [1, 8, 8, 8, 1], "activation": "relu", "C_W": [1.0, 2.0, 2.0, 2.0],
-                       "C_b": [0.0, 0.1, 0.1, 0.1]}, [[1.0]], 200_000, 2000, seed=3)
+@pytest.mark.parametrize("activation,mu4", [("relu", 6.0), ("linear", 3.0)])
+def test_R4_and_V_exact_with_unequal_widths(run_ensemble, activation, mu4):
+    """Unequal hidden widths (8, 16, 32) tell n_l from n_(l-1): R4 at layer l is prod_{m<l} (1 + (mu4 - 1)/n_m)
+    and V_(aa)(aa) = n_(l-1) K^2 (R4 - 1) (theory.md s.0, s.5.1), here with K = C_W x^2 = 2 (ReLU), 1 (linear)."""
+    widths = [1, 8, 16, 32, 1]
+    C_W = 2.0 if activation == "relu" else 1.0
+    cfg = make_config({"widths": widths, "activation": activation, "C_W": C_W, "C_b": 0.0}, [[1.0]], 200_000, 2000,
+                      seed=21)
     res = run_ensemble(cfg)
-    G, m4 = res.estimates["G"], res.estimates["m4"]
-    for layer, (z2, z4) in enumerate([(1.0, 3.0), (1.1, 5.505), (1.2, 9.635625), (1.3, 16.407890625)]):
+    R4, V = res.estimates["R4"], res.estimates["V"]
+    for layer in (2, 3, 4):
+        exact = math.prod(1 + (mu4 - 1) / n for n in widths[1:layer])
+        assert R4.error[layer - 1, 0] / exact < 0.01
+        assert_pull(R4.value[layer - 1, 0], exact, R4.error[layer - 1, 0], what=f"R4 layer {layer}")
+        v_exact = widths[layer - 1] * C_W**2 * (exact - 1)
+        assert_pull(V.value[layer - 1, 0, 0, 0, 0], v_exact, V.error[layer - 1, 0, 0, 0, 0], what=f"V layer {layer}")
+
+
+def test_kesten_moments_relu_with_bias(run_ensemble):
+    """T5: ReLU, C_b = 0.1, C_W = 2, Ghat^(1) = 1, n = 8: E[z^2], E[z^4] exact at L = 2, 3, 4 and E[z^6] at
+    L = 2, 3 (theory.md s.5.2). E[z^6] = 850.566328125 at L = 4 has a 4 % error at this size, too heavy-tailed
+    for a Gaussian pull (theory.md s.10), so it is not tested there."""
+    cfg = make_config({"widths": [1, 8, 8, 8, 1], "activation": "relu", "C_W": [1.0, 2.0, 2.0, 2.0],
+                       "C_b": [0.0, 0.1, 0.1, 0.1]}, [[1.0]], 200_000, 2000, seed=3, measure={"moments": 6})
+    res = run_ensemble(cfg)
+    G, m4, m6 = res.estimates["G"], res.estimates["m4"], res.estimates["m6"]
+    exact = [(1.0, 3.0, 15.0), (1.1, 5.505, 61.215), (1.2, 9.635625, 232.006875),
+             (1.3, 16.407890625, 850.566328125)]
+    for layer, (z2, z4, z6) in enumerate(exact):
         if layer == 0:
             assert G.value[0, 0, 0] == pytest.approx(1.0, abs=1e-15)
             continue
         assert_pull(G.value[layer, 0, 0], z2, G.error[layer, 0, 0], what=f"E z^2 layer {layer + 1}")
         assert_pull(m4.value[layer, 0, 0, 0, 0], z4, m4.error[layer, 0, 0, 0, 0], what=f"E z^4 layer {layer + 1}")
+        six = (layer, 0, 0, 0, 0, 0, 0)
+        if layer == 3:
+            continue
+        assert m6.error[six] / z6 < 0.02  # heavy-tailed: a pull test only where the error is small
+        assert_pull(m6.value[six], z6, m6.error[six], what=f"E z^6 layer {layer + 1}")
 
 
 def test_layer_two_exact_at_width_three(run_ensemble):

@@ -46,6 +46,7 @@ class Analysis:
     n_in: np.ndarray
     n: np.ndarray
     estimates: dict
+    resampling: dict  # {"method", "bins"} and, for the bootstrap, {"n_boot", "seed"}: enough to reproduce
 
     def to_dict(self) -> dict:
         """The JSON document of DESIGN.md s.9 (NaN -> null)."""
@@ -58,7 +59,7 @@ class Analysis:
             layers.append(entry)
         return {"config": self.config, "file": str(self.path), "networks": self.networks,
                 "rejected": self.rejected, "blocks": self.blocks, "bins": self.bins, "method": self.method,
-                "estimator": ESTIMATOR_NOTE, "layers": layers}
+                "resampling": self.resampling, "estimator": ESTIMATOR_NOTE, "layers": layers}
 
     def write_json(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.to_dict(), indent=1) + "\n")
@@ -115,7 +116,15 @@ def analyse(path: str | Path, method: str = "jackknife", bins: int = DEFAULT_MAX
             estimates[f"{name}_minus_rb"] = resampler.estimate(raw.value - rb.value, raw.replicas - rb.replicas)
     widths = np.array(config.widths)
     return Analysis(Path(path), config.data, int(stats["networks"].sum()), int(stats["rejected"].sum()),
-                    n_blocks, resampler.n_bins, method, layers, n_in, widths[layers], estimates)
+                    n_blocks, resampler.n_bins, method, layers, n_in, widths[layers], estimates,
+                    _resampling_record(resampler))
+
+
+def _resampling_record(resampler: Resampler) -> dict:
+    record = {"method": resampler.method, "bins": resampler.n_bins}
+    if resampler.method == "bootstrap":
+        record |= {"n_boot": int(resampler.n_boot), "seed": int(resampler.seed)}
+    return record
 
 
 def format_value(value: float, error: float) -> str:

@@ -1,7 +1,10 @@
 """Width scans: which files form one, and the extrapolation n -> infinity (DESIGN.md s.6, theory.md s.10).
 
 Files form a width scan when their ensembles differ only in the hidden widths n_1..n_{L-1} (all equal within a
-file) and the seed: ``Config.ensemble_dict()`` without those (and without ``scan_origin``) must be equal.
+file), the seed and the block size: ``Config.ensemble_dict()`` without those (and without ``scan_origin``) must
+be equal. Every file needs its own seed: the random stream of network i does not depend on the width, so two
+widths sampled with one seed share their random numbers, their results are correlated (about 0.5-0.7 for G
+at layers 2-4) and the fit, which treats the points as independent, would overstate its p-values.
 Per layer l >= 2 and component, with n = n_{l-1} the file's hidden width, ``extrapolate`` fits
 V_exact(n) = V + a/n (+ b/n^2) and G(n) = K + G1/n (+ c/n^2) (model rule in ``nnmc.compare.fit``) and sets
 the intercepts against the EFT's V and K and the 1/n coefficient of G against G1 (theory.md s.0, s.3).
@@ -39,10 +42,11 @@ def _flatten(d: dict, prefix: str = "") -> dict:
 
 
 def _scan_key(config: Config) -> dict:
-    """``ensemble_dict()`` without the hidden widths, the seed and ``scan_origin`` (flattened to dotted keys)."""
+    """``ensemble_dict()`` without the hidden widths, seed, block size and ``scan_origin`` (dotted keys)."""
     d = config.ensemble_dict()
     d["network"]["widths"] = [d["network"]["widths"][0], d["network"]["widths"][-1]]
     d["sampling"].pop("seed")
+    d["sampling"].pop("block_size")
     d.pop("scan_origin", None)
     return _flatten(d)
 
@@ -58,7 +62,7 @@ def hidden_width(config: Config, path: Path | str) -> int:
 
 
 def check_scan(configs: Sequence[Config], paths: Sequence[Path | str]) -> None:
-    """Raise IncompatibleEnsembles unless the files differ only in hidden width and seed (module docstring)."""
+    """Raise IncompatibleEnsembles unless the files are independent ensembles of one width scan (module docstring)."""
     reference = _scan_key(configs[0])
     seen = {}
     for config, path in zip(configs, paths):
@@ -67,16 +71,19 @@ def check_scan(configs: Sequence[Config], paths: Sequence[Path | str]) -> None:
         if differing:
             shown = ", ".join(f"{f}: {reference.get(f)!r} vs {key.get(f)!r}" for f in differing[:4])
             raise IncompatibleEnsembles(
-                f"{path} and {paths[0]} differ in more than hidden widths and seed ({shown}); "
+                f"{path} and {paths[0]} differ in more than hidden widths, seed and block size ({shown}); "
                 "give files of one width scan (e.g. the members of one [scan] config)")
-        ensemble = (hidden_width(config, path), config.sampling["seed"])
-        if ensemble in seen:
-            raise IncompatibleEnsembles(f"{path} and {seen[ensemble]} hold the same ensemble (hidden width "
-                                        f"{ensemble[0]}, seed {ensemble[1]}); the fit needs independent ensembles")
-        seen[ensemble] = path
-    if len({n for n, _ in seen}) < 2:
-        raise IncompatibleEnsembles(f"all files have hidden width {next(iter(seen))[0]}; a width extrapolation "
-                                    "needs at least two different widths")
+        width, seed = hidden_width(config, path), config.sampling["seed"]
+        if seed in seen:
+            other, other_width = seen[seed]
+            what = "hold the same ensemble" if other_width == width else "share a seed"
+            raise IncompatibleEnsembles(
+                f"{path} and {other} {what} (hidden widths {other_width} and {width}, seed {seed}); the fit needs "
+                "independent ensembles: give every width its own seed (a [scan] config derives one per width)")
+        seen[seed] = (path, width)
+    if len({w for _, w in seen.values()}) < 2:
+        raise IncompatibleEnsembles(f"all files have hidden width {width}; a width extrapolation needs at least "
+                                    "two different widths")
 
 
 def extrapolate(analyses: Sequence[Analysis], widths: Sequence[int], theory: EFTResult

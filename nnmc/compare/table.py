@@ -16,6 +16,7 @@ from nnmc.compare.rows import component_labels
 from nnmc.theory import EFTResult
 
 EXACT_KINDS = (EXACT_HOMOGENEOUS, EXACT_LOW_LAYERS)
+POOR_FIT_P = 0.01  # fits with a smaller p-value are flagged '!': the 1/n model does not describe the points
 
 
 def label(quantity: str, component: tuple[int, ...]) -> str:
@@ -57,7 +58,8 @@ def _fit_line(e: Extrapolation) -> str:
     eft_slope = f"{e.eft[1]:.6g}" if e.quantity == "G" else ""
     return (f"{e.layer:>5} {label(e.quantity, e.component):<15} {format_value(values[0], errors[0]):>18} "
             f"{e.eft[0]:>12.6g} {_number(e.pulls[0]):>7} {slope:>16} {eft_slope:>12} {_number(e.pulls[1]):>7} "
-            f"{_number(e.fit.chi2_per_dof, '.2f'):>8} {_number(e.fit.p_value, '.3f'):>6}")
+            f"{_number(e.fit.chi2_per_dof, '.2f'):>8} {_number(e.fit.p_value, '.3f'):>6}"
+            f"{' !' if e.fit.p_value < POOR_FIT_P else ''}")
 
 
 def format_comparison(comparison: Comparison) -> str:
@@ -72,6 +74,9 @@ def format_comparison(comparison: Comparison) -> str:
             f"{'layer':>5} {'quantity':<15} {'n -> inf':>18} {'EFT':>12} {'pull':>7} {'1/n coeff':>16} {'EFT G1':>12} "
             f"{'pull':>7} {'chi2/dof':>8} {'p':>6}"]
         lines += [_fit_line(e) for e in comparison.extrapolations if _shown(e.component)]
+        if any(e.fit.p_value < POOR_FIT_P for e in comparison.extrapolations):
+            lines.append(f"'!': p < {POOR_FIT_P}: the model misses higher orders in 1/n (add larger widths, or a "
+                         "4th width for the 1/n^2 term); its intercept is biased, do not read its pull as a test")
     return "\n".join(lines + [f"note: {note}" for note in comparison.notes])
 
 

@@ -151,10 +151,14 @@ def network_pass(network, key0, key1, x, widths, codes, slopes, C_W, C_b, sample
         if l < depth:
             for a in range(k):
                 apply_activation(codes[l - 1], slopes[l - 1], z[a, :n], S[a, :n])
-    for mi in range(row.shape[0]):
+    # every measured number must be finite, except m22 of a one-neuron layer (NaN by construction)
+    for l in range(1, depth + 1):
+        mi = meas_index[l - 1]
+        if mi < 0:
+            continue
+        m22_undefined = widths[l] < 2 and off[4] >= 0
         for c in range(row.shape[1]):
-            v = row[mi, c]
-            if not math.isfinite(v) and not (c >= off[4] >= 0 and c < off[4] + pair_pairs.shape[0]):
+            if not math.isfinite(row[mi, c]) and not (m22_undefined and off[4] <= c < off[4] + pair_pairs.shape[0]):
                 finite = False
     return finite
 
