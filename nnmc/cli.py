@@ -2,12 +2,13 @@
 
 User errors (``NnmcError``: bad config, unreadable file, unavailable backend) print one line
 ``nnmc: error: ...`` and exit with status 2, without a traceback. Ctrl-C keeps every block already
-written and says how to resume (status 130).
+written and says how to resume (status 130); a closed output pipe ends quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -43,15 +44,33 @@ def cmd_generate(args) -> int:
 def cmd_analyse(args) -> int:
     from .analysis.analyse import analyse, format_table
 
-    for path in args.files:
+    if args.bins < 2:
+        raise NnmcError(f"--bins: got {args.bins}; allowed: an integer >= 2 (errors come from resampling over bins)")
+    if args.seed < 0:
+        raise NnmcError(f"--seed: got {args.seed}; allowed: an integer >= 0")
+    outputs = _json_outputs(args.files, args.json)
+    for path, out in zip(args.files, outputs):
         result = analyse(path, method=args.method, bins=args.bins, n_boot=args.n_boot, seed=args.seed)
         print(format_table(result))
-        if args.json:
-            out = Path(args.json) if len(args.files) == 1 else Path(args.json) / (Path(path).stem + ".json")
+        if out is not None:
             out.parent.mkdir(parents=True, exist_ok=True)
             result.write_json(out)
             print(f"wrote {out}")
     return 0
+
+
+def _json_outputs(files: list[str], json_arg: str | None) -> list[Path | None]:
+    """``--json OUT``: the file OUT for one input, else OUT/<stem>.json per input (distinct names required)."""
+    if not json_arg:
+        return [None] * len(files)
+    if len(files) == 1:
+        return [Path(json_arg)]
+    outputs = [Path(json_arg) / (Path(f).stem + ".json") for f in files]
+    clash = [str(o) for o in outputs if outputs.count(o) > 1]
+    if clash:
+        raise NnmcError(f"--json {json_arg}: several inputs would write {clash[0]} (same file name in different "
+                        "folders); analyse them separately with one --json file each")
+    return outputs
 
 
 def cmd_info(args) -> int:
@@ -105,6 +124,11 @@ def cmd_run(args) -> int:
     stem = Path(args.config).stem
     out_dir = Path(args.output) if args.output else Path("runs") / stem
     members = scan_paths(config, out_dir) if config.scan else [(config, out_dir / f"{stem}.h5")]
+    networks, block_size = config.sampling["networks"], config.sampling["block_size"]
+    if networks < 2 * block_size:
+        raise NnmcError(f"sampling.networks = {networks} with sampling.block_size = {block_size} gives one block; "
+                        "the analysis of 'run' resamples over blocks and needs at least two: raise networks or "
+                        "lower block_size")
     for member, path in members:
         report = generate(member, path, resume=args.resume, overwrite=args.overwrite)
         _print_generate(report)
@@ -179,6 +203,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nnmc: interrupted; every completed block is stored, continue with --resume", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into e.g. `head`, which has exited: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as exc:  # files the user named: folders, permissions, locks
+        print(f"nnmc: error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -136,11 +136,15 @@ class Config:
 
     # ---- identity -----------------------------------------------------------------------------
     def ensemble_dict(self) -> dict:
-        """The part of the config that defines the ensemble (no networks, backend, input source)."""
+        """The part of the config that defines the ensemble (no networks, backend, input source; the learning
+        rates only when NTK observables are measured)."""
         d = json.loads(json.dumps(self.data))
         d["sampling"].pop("networks")
         d["sampling"].pop("backend")
         d["inputs"].pop("source", None)
+        if not d["measure"]["ntk"]:  # the learning rates enter only the NTK (theory.md s.7)
+            d["measure"].pop("lambda_b")
+            d["measure"].pop("lambda_W")
         return d
 
     @property
@@ -372,8 +376,9 @@ def _inputs_from_file(inp: dict, base_dir: Path) -> tuple[np.ndarray, str]:
     if not isinstance(x, np.ndarray):
         x.close()
         raise ConfigError("inputs.file", name, "a single-array .npy file of shape (k, n_0), not an .npz archive")
-    if x.ndim != 2 or x.shape[0] < 1 or not np.issubdtype(x.dtype, np.number):
-        raise ConfigError("inputs.file", f"{name} (shape {x.shape}, dtype {x.dtype})", "a numeric array of shape (k, n_0)")
+    if x.ndim != 2 or x.shape[0] < 1 or not np.issubdtype(x.dtype, np.number) or np.iscomplexobj(x):
+        raise ConfigError("inputs.file", f"{name} (shape {x.shape}, dtype {x.dtype})",
+                          "a real numeric array of shape (k, n_0)")
     x = x.astype(np.float64)
     if "rows" in inp:
         rows = inp["rows"]

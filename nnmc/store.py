@@ -80,8 +80,24 @@ class EnsembleWriter:
         path = Path(path)
         if path.exists() and not overwrite:
             raise StoreError(f"{path} exists; pass --resume to continue it or --overwrite to replace it")
+        if path.is_dir():
+            raise StoreError(f"{path} is a folder; give a file name for the ensemble (e.g. {path / 'ensemble.h5'})")
+        if path.exists() and not h5py.is_hdf5(path):
+            raise StoreError(f"{path} exists and is not an HDF5 file; --overwrite replaces only ensemble files")
         path.parent.mkdir(parents=True, exist_ok=True)
-        f = h5py.File(path, "w")
+        # libver v110: dense attribute storage, so the component tables (k > 12 inputs) may exceed 64 kB
+        f = h5py.File(path, "w", libver=("v110", "latest"))
+        try:
+            cls._write_header(f, config, layout, backend, device)
+        except BaseException:
+            f.close()
+            path.unlink(missing_ok=True)
+            raise
+        return cls(f, layout)
+
+    @staticmethod
+    def _write_header(f: h5py.File, config: Config, layout: Layout, backend: str, device: str) -> None:
+        """Root attributes, index tables and the empty (resizable) datasets of a new file (module docstring)."""
         attrs = f.attrs
         attrs["schema_version"] = SCHEMA_VERSION
         attrs["config_json"] = config.to_json()
@@ -119,7 +135,6 @@ class EnsembleWriter:
             blocks.create_dataset(field, shape=(0,), maxshape=(None,), dtype=np.int64, chunks=(4096,))
         blocks.create_dataset("wall_time", shape=(0,), maxshape=(None,), dtype=np.float64, chunks=(4096,))
         f.flush()
-        return cls(f, layout)
 
     @classmethod
     def resume(cls, path: str | Path, config: Config, layout: Layout) -> "EnsembleWriter":
@@ -139,6 +154,8 @@ class EnsembleWriter:
                     f"{path} holds a different ensemble (config hash {stored[:12]}..., this config "
                     f"{config.ensemble_hash[:12]}...); only sampling.networks and sampling.backend may change "
                     "on --resume")
+            if config.sampling["networks"] > json.loads(f.attrs["config_json"])["sampling"]["networks"]:
+                f.attrs["config_json"] = config.to_json()  # same ensemble, extended: record the new target
             n = int(f.attrs["blocks_complete"])
             for ds in list(f["observables"].values()) + list(f["blocks"].values()):
                 ds.resize(n, axis=0)  # drop a block that was in flight when the writer stopped
@@ -229,10 +246,14 @@ class EnsembleReader:
         self.path = Path(path)
         if not self.path.exists():
             raise StoreError(f"{self.path} does not exist")
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} is a folder, not an ensemble file")
         try:
             self._f = h5py.File(self.path, "r")
         except OSError as exc:
-            raise StoreError(f"{self.path} is not a readable HDF5 file: {exc}") from None
+            reason = ("it is locked by a process writing it (wait for that run, or set HDF5_USE_FILE_LOCKING=FALSE "
+                      "to read a snapshot)" if "lock" in str(exc).lower() else f"not a readable HDF5 file: {exc}")
+            raise StoreError(f"{self.path}: {reason}") from None
         _check_schema(self._f, self.path)
         self.config = Config.from_dict(json.loads(self._f.attrs["config_json"]))
         self.n_blocks = int(self._f.attrs["blocks_complete"])

@@ -386,11 +386,12 @@ def test_inputs_file_empty(tmp_path):
     (np.ones((2, 2, 1)), "shape (2, 2, 1)"),               # 3-d
     (np.zeros((0, 2)), "shape (0, 2)"),                    # no rows
     (np.array([[True, False]]), "dtype bool"),             # not numeric
+    (np.array([[1.0 + 2.0j, 0.0]]), "dtype complex128"),   # complex: casting would drop the imaginary part
 ])
 def test_inputs_file_bad_array(tmp_path, array, shown):
     np.save(tmp_path / "x.npy", array)
     config_error(raw_config(inputs={"values": None, "file": "x.npy"}), "inputs.file", "x.npy", shown,
-                 "a numeric array of shape (k, n_0)", base_dir=tmp_path)
+                 "a real numeric array of shape (k, n_0)", base_dir=tmp_path)
 
 
 def test_inputs_file_wrong_n0(tmp_path):

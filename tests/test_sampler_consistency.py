@@ -129,6 +129,9 @@ def test_uniform_weights_match_variance_and_fourth_moment(run_ensemble):
     m4 = res.estimates["m4_raw"]
     assert_pull(m4.value[1, 0, 0, 0, 0], exact, m4.error[1, 0, 0, 0, 0], what="E z^4 uniform weights")
     assert abs(exact - 3 * (1 + 2 / n1)) > 8 * m4.error[1, 0, 0, 0, 0], "the test must tell uniform from Gaussian"
+    # the reported same-neuron moments are the raw ones here (from Ghat they would assume Gaussian weights)
+    assert res.estimates["m4"] is m4 and res.estimates["R4"] is res.estimates["R4_raw"]
+    assert "m4_raw_minus_rb" not in res.estimates and "not Gaussian" in res.estimator
 
 
 @nb.njit(cache=True)

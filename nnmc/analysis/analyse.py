@@ -21,6 +21,11 @@ from .observables import RAW_SUFFIX, estimate_all
 from .resample import Estimate, Resampler
 
 DEFAULT_MAX_BINS = 1000
+# Same-neuron moments: from Ghat they assume Gaussian rows given the layer below, which holds for Gaussian
+# weights only (theory.md s.6: i.i.d. weights with fourth moment mu_W add (C_W^2/n)(mu_W - 3)<sigma^4>).
+SAME_NEURON = ("m4", "m4_conn", "R4", "m6", "R6")
+NON_GAUSSIAN_NOTE = ("network.weights is not Gaussian: m4, m4_conn, R4, m6, R6 are the raw neuron averages "
+                     "(from Ghat they would assume Gaussian weights, theory.md s.6); G, m22, V stay Rao-Blackwellised")
 ESTIMATOR_NOTE = ("G, m4, m22, V from the stochastic metric Ghat (Rao-Blackwellised, DESIGN.md s.4); "
                   "*_raw from neuron averages of the sampled preactivations (the sampler's check); "
                   "V = n_{l-1} (E[Ghat_ab Ghat_cd] - G_ab G_cd) (theory.md s.0)")
@@ -47,6 +52,7 @@ class Analysis:
     n: np.ndarray
     estimates: dict
     resampling: dict  # {"method", "bins"} and, for the bootstrap, {"n_boot", "seed"}: enough to reproduce
+    estimator: str    # which estimator each quantity uses
 
     def to_dict(self) -> dict:
         """The JSON document of DESIGN.md s.9 (NaN -> null)."""
@@ -59,7 +65,7 @@ class Analysis:
             layers.append(entry)
         return {"config": self.config, "file": str(self.path), "networks": self.networks,
                 "rejected": self.rejected, "blocks": self.blocks, "bins": self.bins, "method": self.method,
-                "resampling": self.resampling, "estimator": ESTIMATOR_NOTE, "layers": layers}
+                "resampling": self.resampling, "estimator": self.estimator, "layers": layers}
 
     def write_json(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.to_dict(), indent=1) + "\n")
@@ -109,15 +115,21 @@ def analyse(path: str | Path, method: str = "jackknife", bins: int = DEFAULT_MAX
     resampler = Resampler(counts, method=method, n_boot=n_boot, seed=seed)
     k = config.inputs.shape[0]
     estimates = estimate_all(resampler, sums, k, n_in)
+    estimator = ESTIMATOR_NOTE
+    if config.data["network"]["weights"] != "gaussian":
+        estimator = f"{ESTIMATOR_NOTE}; {NON_GAUSSIAN_NOTE}"
+        for name in SAME_NEURON:
+            if name + RAW_SUFFIX in estimates:
+                estimates[name] = estimates[name + RAW_SUFFIX]
     for name in [n for n in estimates if n.endswith(RAW_SUFFIX)]:
         rb = estimates.get(name[: -len(RAW_SUFFIX)])
-        if rb is not None:
+        if rb is not None and rb is not estimates[name]:
             raw = estimates[name]
             estimates[f"{name}_minus_rb"] = resampler.estimate(raw.value - rb.value, raw.replicas - rb.replicas)
     widths = np.array(config.widths)
     return Analysis(Path(path), config.data, int(stats["networks"].sum()), int(stats["rejected"].sum()),
                     n_blocks, resampler.n_bins, method, layers, n_in, widths[layers], estimates,
-                    _resampling_record(resampler))
+                    _resampling_record(resampler), estimator)
 
 
 def _resampling_record(resampler: Resampler) -> dict:
@@ -176,7 +188,7 @@ def format_table(result: Analysis) -> str:
                 pull = f"{d / e:+.2f}" if e > 0 and math.isfinite(d / e) else ("0" if d == 0 else "")
             lines.append(f"{int(layer):>5} {int(result.n_in[i]):>5} {name + ' ' + label:<16} {rb:>22} {raw:>22} "
                          f"{pull:>12}")
-    lines.append(f"estimators: {ESTIMATOR_NOTE}")
+    lines.append(f"estimators: {result.estimator}")
     return "\n".join(lines)
 
 

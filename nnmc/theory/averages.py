@@ -18,7 +18,7 @@ every average over the same subset re-uses the same sigma evaluations.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import combinations
 
 import numpy as np
@@ -142,13 +142,17 @@ def _local_tuples_covering(m: int) -> np.ndarray:
     return tuples[:, uses_all]
 
 
-def four_factor_averages(subsets: dict[tuple[int, ...], SubsetAverages], k: int,
-                         orders: tuple[int, int, int, int]) -> np.ndarray:
-    """Full (k, k, k, k) tensor of <sigma^(o1)_a sigma^(o2)_b sigma^(o3)_c sigma^(o4)_d>_K; each
-    entry is integrated over exactly its distinct inputs (s.1.2: a 4-point average with two
-    distinct inputs is a 2-d integral)."""
-    result = np.zeros((k,) * 4)
-    for labels, averages in subsets.items():
+def four_factor_averages(subsets: Iterable[tuple[tuple[int, ...], SubsetAverages]], k: int,
+                         orders: Sequence[tuple[int, int, int, int]]) -> list[np.ndarray]:
+    """Full (k, k, k, k) tensors of <sigma^(o1)_a sigma^(o2)_b sigma^(o3)_c sigma^(o4)_d>_K, one per entry of
+    ``orders``; each entry is integrated over exactly its distinct inputs (s.1.2: a 4-point average with two
+    distinct inputs is a 2-d integral). ``subsets`` yields (labels, averager) for every set of distinct labels
+    (``distinct_subsets(k)``); it may build each averager on the fly, so that only one 4-d rule is alive at
+    a time (memory independent of the number of inputs)."""
+    results = [np.zeros((k,) * 4) for _ in orders]
+    for labels, averages in subsets:
         local = _local_tuples_covering(len(labels))
-        result[tuple(np.asarray(labels)[local])] = averages.four_factor_values(orders, local)
-    return result
+        index = tuple(np.asarray(labels)[local])
+        for result, order in zip(results, orders):
+            result[index] = averages.four_factor_values(order, local)
+    return results

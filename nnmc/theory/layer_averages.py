@@ -74,9 +74,8 @@ def layer_averages(model: ActivationModel, K: np.ndarray, quadrature: Quadrature
     if kernel_only and closed is not None:
         empty = np.empty(0)
         return LayerAverages(closed[0], closed[1], empty, empty, empty, None)
-    subsets = {labels: SubsetAverages(model, K, labels, quadrature,
-                                      TABLE_ORDER if len(labels) <= 2 else 1)
-               for labels in distinct_subsets(k, 2 if kernel_only else 4)}
+    subsets = {labels: SubsetAverages(model, K, labels, quadrature, TABLE_ORDER)
+               for labels in distinct_subsets(k, 2)}
     M2, D2 = closed if closed is not None else (np.zeros((k, k)), np.zeros((k, k)))
     X2, Q4 = np.zeros((k,) * 4), np.zeros((k,) * 6)
     P3, R4 = np.zeros((k,) * 3), np.zeros((k,) * 4)
@@ -109,12 +108,12 @@ def layer_averages(model: ActivationModel, K: np.ndarray, quadrature: Quadrature
     if kernel_only:
         empty = np.empty(0)
         return LayerAverages(M2, D2, empty, empty, empty, None)
-    M4 = four_factor_averages(subsets, k, (0, 0, 0, 0))
+    every_subset = ((labels, subsets[labels] if len(labels) <= 2 else SubsetAverages(model, K, labels, quadrature, 1))
+                    for labels in distinct_subsets(k, 4))
+    orders = [(0, 0, 0, 0)] + ([(1, 1, 0, 0), (1, 0, 1, 0), (1, 1, 1, 1)] if ntk else [])
+    M4, *ntk_four = four_factor_averages(every_subset, k, orders)
     ntk_averages = None
     if ntk:
-        ntk_averages = NTKAverages(
-            S1100=four_factor_averages(subsets, k, (1, 1, 0, 0)),
-            S1010=four_factor_averages(subsets, k, (1, 0, 1, 0)),
-            S1111=four_factor_averages(subsets, k, (1, 1, 1, 1)),
-            P3=P3, R4=R4, R4_quartic=R4_quartic)
+        ntk_averages = NTKAverages(S1100=ntk_four[0], S1010=ntk_four[1], S1111=ntk_four[2],
+                                   P3=P3, R4=R4, R4_quartic=R4_quartic)
     return LayerAverages(M2, D2, X2, Q4, M4, ntk_averages)
