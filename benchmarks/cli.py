@@ -18,9 +18,6 @@ SWEEP_PLOT = ROOT / "benchmarks" / "sweeps.png"
 
 
 def cmd_run(args) -> int:
-    from nnmc.backends import pin_blas_threads
-
-    pin_blas_threads()
     from .report import format_result, record
     from .suite import SECTIONS, Sizes, run_suite
 

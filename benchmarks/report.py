@@ -55,7 +55,10 @@ def _p1_summary(p: dict) -> dict:
     s["nt_nngp_all"] = nt["all cores"]["nngp_networks_per_s"] if "all cores" in nt else None
     s["nt_ntk_all"] = nt["all cores"]["ntk_networks_per_s"] if "all cores" in nt else None
     s["nt_nngp_1"] = nt["1 core"]["nngp_networks_per_s"] if "1 core" in nt else None
+    # the peer at its best on this machine: XLA's threads can make the one-core run the faster one
+    s["nt_nngp_best"] = max(v for v in (s["nt_nngp_all"], s["nt_nngp_1"]) if v) if s["nt_nngp_all"] else None
     s["nt_ratio_all"] = s["nnmc_all"] / s["nt_nngp_all"] if s["nt_nngp_all"] else None
+    s["nt_ratio_best"] = s["nnmc_all"] / s["nt_nngp_best"] if s["nt_nngp_best"] else None
     return s
 
 
@@ -64,6 +67,8 @@ def _p1_lines(p: dict) -> list[str]:
     rows = [["nnmc P1, all cores", _si(s["nnmc_all"]), "1", f"{s['floor_fraction_all']:.0%} of the floor"],
             ["nnmc P1, 1 core", _si(s["nnmc_1"]), f"{s['nnmc_1'] / s['nnmc_all']:.2f}",
              f"{s['floor_fraction_1']:.0%} of the floor"],
+            ["nnmc generate P1 into HDF5, all cores", _si(p["generate"]["networks_per_s"]),
+             f"{p['generate']['networks_per_s'] / s['nnmc_all']:.2f}", f"{p['generate']['networks']} networks, end to end"],
             ["normals floor, all cores", _si(s["floor_all"]), f"{s['floor_all'] / s['nnmc_all']:.2f}",
              f"{p['normals_per_network']} normals per network"],
             ["normals floor, 1 core", _si(s["floor_1"]), f"{s['floor_1'] / s['nnmc_all']:.2f}", ""]]
@@ -101,9 +106,12 @@ def _sweep_lines(sw: dict) -> list[str]:
     rows = []
     for name, s in sw["series"].items():
         points = ", ".join(f"{x}: {t * 1e6:.3g}" for x, t in zip(s["x"], s["seconds_per_network"]))
-        rows.append([name, points, f"{s['exponent']:.2f}", f"{sw['expected_exponent'][name]:g}"])
+        x, t = s["x"], s["seconds_per_network"]
+        last = math.log(t[-1] / t[-2]) / math.log(x[-1] / x[-2])
+        rows.append([name, points, f"{s['exponent']:.2f}", f"{last:.2f}", f"{sw['expected_exponent'][name]:g}"])
     lines = [f"### Sweeps (microseconds per network, all cores; base {sw['base']})", ""]
-    lines += _table(["variable", "x: us/network", "fitted exponent", "expected"], rows)
+    lines += _table(["variable", "x: us/network", "fitted exponent (upper half)", "last two points",
+                     "expected (large x)"], rows)
     if "plot" in sw:
         lines += ["", f"Plot: {sw['plot']}"]
     return lines
@@ -120,9 +128,9 @@ def goals(result: dict) -> list[str]:
         if s["nt_ratio_all"] is None:
             out.append(f"P1 >= {GOAL_NT_RATIO:.0f}x neural-tangents MC NNGP: not measured (baseline skipped)")
         else:
-            r = s["nt_ratio_all"]
-            out.append(f"P1 >= {GOAL_NT_RATIO:.0f}x neural-tangents MC NNGP (all cores each): {r:.0f}x "
-                       f"({'met' if r >= GOAL_NT_RATIO else f'missed by {GOAL_NT_RATIO / r:.2f}x'})")
+            for label, r in (("all cores each", s["nt_ratio_all"]), ("nnmc all cores vs NT at its best", s["nt_ratio_best"])):
+                out.append(f"P1 >= {GOAL_NT_RATIO:.0f}x neural-tangents MC NNGP ({label}): {r:.0f}x "
+                           f"({'met' if r >= GOAL_NT_RATIO else f'missed by {GOAL_NT_RATIO / r:.2f}x'})")
     if "p3" in result:
         big = [r for r in result["p3"]["runs"] if r["networks"] >= 10**8]
         if big:

@@ -4,8 +4,9 @@ Sections (each returns a plain dict that ``benchmarks.report`` prints and record
 
 * ``normals``  nnmc's counter-based normals (Philox4x32-10 + Box-Muller, DESIGN.md s.7) on all cores and on one,
   interleaved with NumPy's ``default_rng().standard_normal`` (one core: it has no parallel mode);
-* ``p1``       workload P1 (``data/configs/p1_relu.toml``) on all cores and on one, each interleaved with the
-  normals floor for exactly the normals P1 draws (``nnmc.rng.normals_floor``); the variants that tell where
+* ``p1``       workload P1 (``data/configs/p1_relu.toml``) on all cores and on one, block by block as
+  ``nnmc.generate`` samples (kernel + block reduction), each interleaved with the normals floor for exactly the
+  normals P1 draws (``nnmc.rng.normals_floor``); the whole ``nnmc.generate`` into HDF5; the variants that tell where
   the time goes; the naive explicit-weight NumPy baseline (BLAS on one thread and on all); neural-tangents'
   ``monte_carlo_kernel_fn`` (NNGP and NTK) from its own virtual environment; the P2 (NTK) and GPU slots;
 * ``p3``       analysis of large stored ensembles (``benchmarks.p3``), time and peak memory against N;
@@ -30,7 +31,7 @@ from .machine import usable_cores
 from .p3 import run_p3
 from .sweeps import run_sweeps
 from .timing import Rate, calibrate, measure_interleaved, with_threads
-from .workloads import Floor, Sampler, describe, gpu_backend, p1_config, p1_variants, p2_config
+from .workloads import Floor, Sampler, describe, generate_seconds, gpu_backend, p1_config, p1_variants, p2_config
 
 SECTIONS = ("normals", "p1", "p3", "sweeps")
 
@@ -131,6 +132,10 @@ def p1_section(sizes: Sizes) -> dict:
         works[f"normals floor, {label}"] = with_threads(floor, threads)
     counts = {name: calibrate(work, sizes.target_s, pilot) for name, work in works.items()}
     rates = measure_interleaved({name: (works[name], counts[name]) for name in works}, sizes.repeats)
+    block = cfg.sampling["block_size"]
+    e2e = cfg.replace("sampling", networks=max(counts[f"nnmc P1, {cores} cores"] // block, 2) * block)
+    generate = {"networks": e2e.sampling["networks"],
+                "networks_per_s": 1.0 / generate_seconds(e2e, max(sizes.repeats // 2, 1))}
     variants = {}
     for name, variant in p1_variants(cfg).items():
         work = Sampler(variant)
@@ -140,7 +145,8 @@ def p1_section(sizes: Sizes) -> dict:
     gpu, gpu_reason = gpu_backend()
     return {"workload": describe(cfg), "widths": cfg.widths, "k": int(cfg.inputs.shape[0]), "unit": "networks/s",
             "normals_per_network": sampler.normals_per_network, "cores": cores,
-            "numba_threads": numba.get_num_threads(), "rates": _rates(rates), "variants": variants,
+            "numba_threads": numba.get_num_threads(), "rates": _rates(rates), "generate": generate,
+            "variants": variants,
             "naive_numpy": _naive(sizes, sizes.p1_widths), "neural_tangents": _nt(sizes),
             "p2": {"not measured": p2_reason} if p2 is None else {"config": describe(p2)},
             "gpu": {"not measured": gpu_reason} if gpu is None else {"backend": gpu.name}}

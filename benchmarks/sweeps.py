@@ -3,7 +3,8 @@
 The conditional sampler costs O(L n k^2) per network (theory.md s.6): k normals per neuron and layer, the
 k x k metric from the activations (n k^2 / 2 products) and the draw z = F xi (n k^2 / 2 multiply-adds).
 The raw fourth-moment measurement m4 adds n C(k+3, 4) = O(n k^4) per layer, so the k sweep is run with
-``moments = 2`` (the sampler) and ``moments = 4`` (sampler + m4, m22). The N sweep times the whole
+``moments = 2`` (the sampler) and ``moments = 4`` (sampler + m4, m22); at small k the O(n k) normals dominate,
+so the local exponent in k rises from 1 towards 2 (4) only at large k. The N sweep times the whole
 ``nnmc.generate`` pipeline (blocks, reduction, HDF5) and should be flat per network.
 
 Each point is the best of ``repeats`` calls (``benchmarks.timing``) on all cores; the reported exponent is the
@@ -12,8 +13,6 @@ least-squares slope of log(time per network) against log(variable) over the uppe
 """
 from __future__ import annotations
 
-import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +20,7 @@ import numpy as np
 import nnmc
 
 from .timing import calibrate, measure
-from .workloads import Sampler, mlp_config
+from .workloads import Sampler, generate_seconds, mlp_config
 
 BASE = {"hidden": 256, "depth": 6, "k": 4, "moments": 2}
 GRIDS = {
@@ -36,19 +35,6 @@ EXPECTED = {"n": 1.0, "k (moments 2)": 2.0, "k (moments 4)": 4.0, "L": 1.0, "N (
 def _sampler_seconds(cfg: nnmc.Config, target_s: float, repeats: int) -> float:
     work = Sampler(cfg)
     return 1.0 / measure(work, calibrate(work, target_s, 16), repeats).best
-
-
-def _generate_seconds(cfg: nnmc.Config, repeats: int) -> float:
-    """Best wall time per network of nnmc.generate into a fresh file."""
-    best = np.inf
-    with tempfile.TemporaryDirectory(prefix="nnmc-sweep-") as folder:
-        for r in range(repeats):
-            path = Path(folder) / f"n{r}.h5"
-            t0 = time.perf_counter()
-            nnmc.generate(cfg, path, progress=False)
-            best = min(best, (time.perf_counter() - t0) / cfg.sampling["networks"])
-            path.unlink()
-    return best
 
 
 def slope(x, seconds) -> float:
@@ -73,7 +59,7 @@ def run_sweeps(scale: str, target_s: float, repeats: int, plot_path: str | Path 
         seconds = [_sampler_seconds(cfg, target_s, repeats) for cfg in cfgs]
         out["series"][name] = {"x": xs, "seconds_per_network": seconds, "exponent": slope(xs, seconds)}
     block = max(min(grid["N"]) // 2, 1)
-    seconds = [_generate_seconds(mlp_config(b["hidden"], b["depth"], b["k"], b["moments"], networks=N,
+    seconds = [generate_seconds(mlp_config(b["hidden"], b["depth"], b["k"], b["moments"], networks=N,
                                             block_size=block), max(repeats // 2, 1)) for N in grid["N"]]
     out["series"]["N (generate, per network)"] = {"x": grid["N"], "seconds_per_network": seconds,
                                                   "exponent": slope(grid["N"], seconds), "block_size": block}

@@ -11,6 +11,8 @@ The floor: :func:`nnmc.rng.normals_floor` draws exactly the normals the conditio
 """
 from __future__ import annotations
 
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +21,7 @@ import numpy as np
 import nnmc
 from nnmc.backends import CpuBackend
 from nnmc.rng import normals_floor
-from nnmc.sampling import KernelInputs
+from nnmc.sampling import KernelInputs, reduce_block
 
 from .machine import ROOT
 
@@ -45,7 +47,8 @@ def describe(cfg: nnmc.Config) -> str:
 
 @dataclass
 class Sampler:
-    """``work(count)``: sample ``count`` networks of ``cfg`` with a backend (rows are discarded)."""
+    """``work(count)``: sample ``count`` networks of ``cfg`` as ``nnmc.generate`` does, block by block (the
+    config's block size): the backend's block kernel and the block reduction, without the HDF5 write."""
 
     cfg: nnmc.Config
     backend: object = None
@@ -53,13 +56,18 @@ class Sampler:
     def __post_init__(self):
         self.kin = KernelInputs.from_config(self.cfg)
         self.backend = self.backend or CpuBackend()
+        self.block_size = self.cfg.sampling["block_size"]
         self._next = 0
 
     def __call__(self, count: int) -> None:
-        rows, finite = self.backend.sample_rows(self.kin, self._next, count)
-        if not finite.all():
-            raise RuntimeError(f"benchmark sampler rejected {int((~finite).sum())} of {count} networks")
-        self._next += count
+        end = self._next + count
+        while self._next < end:
+            m = min(self.block_size, end - self._next)
+            rows, finite = self.backend.sample_rows(self.kin, self._next, m)
+            if not finite.all():
+                raise RuntimeError(f"benchmark sampler rejected {int((~finite).sum())} of {m} networks")
+            reduce_block(self.kin.layout, self._next, rows, finite)
+            self._next += m
 
     @property
     def normals_per_network(self) -> int:
@@ -119,6 +127,19 @@ def gpu_backend() -> tuple[object | None, str]:
     if getattr(backend, "name", "cpu") == "cpu":
         return None, "nnmc.backends.select_backend('cupy') returned the CPU backend"
     return backend, ""
+
+
+def generate_seconds(cfg: nnmc.Config, repeats: int) -> float:
+    """Best wall time per network of ``nnmc.generate`` (blocks, reduction, HDF5) into a fresh file."""
+    best = float("inf")
+    with tempfile.TemporaryDirectory(prefix="nnmc-bench-") as folder:
+        for r in range(repeats):
+            path = Path(folder) / f"g{r}.h5"
+            t0 = time.perf_counter()
+            nnmc.generate(cfg, path, progress=False)
+            best = min(best, (time.perf_counter() - t0) / cfg.sampling["networks"])
+            path.unlink()
+    return best
 
 
 def mlp_config(hidden: int, depth: int, k: int, moments: int, networks: int = 1000, block_size: int = 1000,

@@ -11,6 +11,14 @@ Public surface (everything the CLI does is one of these):
 
 __version__ = "0.1.0"
 
+import os as _os  # noqa: E402
+
+# BLAS on one thread unless the user set it (effective when nnmc is imported before NumPy, as by the `nnmc`
+# command): the k x k linear algebra of the theory and the analysis ran 100x slower on two OpenBLAS threads
+# here, and the sampler's numba kernels use no BLAS (they run on all cores through numba's own threads).
+for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    _os.environ.setdefault(_var, "1")
+
 from .analysis.analyse import Analysis, analyse  # noqa: E402
 from .config import Config, load_config  # noqa: E402
 from .errors import BackendUnavailable, ConfigError, NnmcError, StoreError  # noqa: E402

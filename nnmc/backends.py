@@ -6,7 +6,6 @@ A backend's one job: ``sample_rows(kernel_inputs, first_network, count)`` -> per
 
 from __future__ import annotations
 
-import os
 import platform
 from dataclasses import dataclass
 
@@ -51,9 +50,3 @@ def select_backend(name: str) -> CpuBackend:
         raise BackendUnavailable(f"sampling.backend = 'cupy' cannot run: {cupy_unavailable_reason()}; "
                                  "use backend = 'cpu' or 'auto'")
     return CpuBackend()
-
-
-def pin_blas_threads() -> None:
-    """Pin BLAS to one thread per process (small GEMMs were 100x slower with two OpenBLAS threads)."""
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")

@@ -85,14 +85,19 @@ def cmd_theory(args) -> int:
     import json
 
     from .compare import eft_for_config, format_theory, theory_member
+    from .compare.spec import criticality, format_criticality
     from .config import load_config
 
     config = load_config(args.config)
     member, note = theory_member(config)
     theory = eft_for_config(config)
+    critical = criticality(config)
     print(format_theory(theory, note))
+    if critical:
+        print(format_criticality(critical))
     if args.json:
-        document = {"config": member.data, **({"note": note} if note else {}), **theory.to_dict()}
+        document = {"config": member.data, **({"note": note} if note else {}), "criticality": critical,
+                    **theory.to_dict()}
         Path(args.json).write_text(json.dumps(document, indent=1) + "\n")
         print(f"wrote {args.json}")
     return 0
@@ -111,6 +116,10 @@ def _report_comparison(paths, json_path, plot_dir) -> None:
 
 
 def cmd_compare(args) -> int:
+    import importlib.util
+
+    if args.plot and importlib.util.find_spec("matplotlib") is None:
+        raise NnmcError(f"--plot {args.plot}: matplotlib is not installed (pip install 'nnmc[plot]')")
     _report_comparison(args.files, args.json, args.plot)
     return 0
 

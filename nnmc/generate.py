@@ -14,8 +14,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .backends import pin_blas_threads, select_backend
+from .backends import select_backend
 from .config import Config
+from .errors import NnmcError
 from .sampling import KernelInputs, reduce_block
 from .store import EnsembleWriter
 
@@ -45,7 +46,6 @@ def generate(config: Config, output: str | Path, resume: bool = False, overwrite
     """
     if config.scan:
         raise ValueError("generate() takes one ensemble; use generate_scan() or Config.scan_members()")
-    pin_blas_threads()
     backend = select_backend(config.sampling["backend"])
     kin = KernelInputs.from_config(config)
     total = config.sampling["networks"]
@@ -84,6 +84,9 @@ def scan_paths(config: Config, output: str | Path) -> list[tuple[Config, Path]]:
     output = Path(output)
     if not config.scan:
         return [(config, output)]
+    if output.suffix in (".h5", ".hdf5"):
+        raise NnmcError(f"-o {output}: a [scan] config writes one file per width into a folder; give a folder name "
+                        "(e.g. -o runs/scan)")
     return [(member, output / f"{output.name}_{label}.h5") for label, member in config.scan_members()]
 
 

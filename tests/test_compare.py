@@ -139,6 +139,9 @@ def test_cli_theory_compare_and_run(tmp_path, capsys):
     assert theory["config"]["network"]["widths"] == [2, 8, 8, 8, 1]
     assert {"layer", "K", "V", "G1", "Theta", "A", "B", "D", "F"} <= set(theory["layers"][3])
     assert theory["layers"][3]["V"][0][0][0][0] == pytest.approx(15.0)  # ReLU: 5 (l - 1) K^2 (theory.md s.2.3)
+    (relu,) = theory["criticality"]  # default C_W, C_b are ReLU's critical point (theory.md s.4)
+    assert (relu["C_b"], relu["C_W"], relu["class"], relu["at_criticality"]) == (0.0, 2.0, "scale-invariant", True)
+    assert "this config is at criticality" in out
 
     run_dir = tmp_path / "run"
     assert main(["run", str(config), "-o", str(run_dir)]) == 0
