@@ -70,4 +70,12 @@ def machine_info(command: str | None = None) -> dict:
             "numba_threading_layer": numba.config.THREADING_LAYER, "memory_gb": mem_gb,
             "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
             "numpy": numpy.__version__, "numba": numba.__version__, "h5py": h5, "nnmc": nnmc.__version__,
-            "git": git_state(), "command": command or " ".join([Path(sys.executable).name] + sys.argv)}
+            "git": git_state(), "command": command or _command_line()}
+
+
+def _command_line() -> str:
+    """How this process was started, with ``python -m benchmarks`` for the package's __main__."""
+    argv = list(sys.argv)
+    if argv and Path(argv[0]).name == "__main__.py" and Path(argv[0]).parent.name == "benchmarks":
+        argv[0:1] = ["-m", "benchmarks"]
+    return " ".join(["python"] + argv)

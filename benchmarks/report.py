@@ -113,7 +113,7 @@ def _sweep_lines(sw: dict) -> list[str]:
     lines += _table(["variable", "x: us/network", "fitted exponent (upper half)", "last two points",
                      "expected (large x)"], rows)
     if "plot" in sw:
-        lines += ["", f"Plot: {sw['plot']}"]
+        lines += ["", f"Plot: `{Path(sw['plot']).name}` (beside this file)"]
     return lines
 
 
@@ -167,7 +167,7 @@ def record(result: dict, machine: dict, results_md: str | Path, json_dir: str | 
             f"logical), {machine['memory_gb']} GiB, {machine['os']}; Python {machine['python']}, NumPy "
             f"{machine['numpy']}, numba {machine['numba']} ({machine['numba_threads']} threads), h5py {machine['h5py']}; "
             f"nnmc {machine['nnmc']} at {git['commit'][:12]}{' (uncommitted changes)' if git['dirty'] else ''}. "
-            f"Raw figures: `{json_path.relative_to(Path(results_md).parent)}`.", ""]
+            f"Raw figures: `{json_path.relative_to(Path(results_md).parent)}`.", "", ""]
     path = Path(results_md)
     previous = path.read_text() if path.exists() else RESULTS_HEADER
     path.write_text(previous.rstrip("\n") + "\n\n" + "\n".join(head) + format_result(result) + "\n")

@@ -76,6 +76,7 @@ def plot_sweeps(result: dict, path: str | Path) -> str:
         return "matplotlib not installed: no plot (pip install -e '.[plot]')"
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
 
     series = result["series"]
     fig, axes = plt.subplots(1, len(series), figsize=(3.3 * len(series), 3.0), squeeze=False)
@@ -84,6 +85,10 @@ def plot_sweeps(result: dict, path: str | Path) -> str:
         ax.loglog(x, y, "o-", ms=4, label=f"measured (slope {s['exponent']:.2f})")
         power = result["expected_exponent"][name]
         ax.loglog(x, y[-1] * (x / x[-1]) ** power, "--", color="grey", label=f"x^{power:g}")
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        if power == 0:
+            ax.set_yscale("linear")  # flat in N: a linear axis shows the per-network overhead
         ax.set_xlabel(name)
         ax.set_title(name, fontsize=9)
         ax.legend(fontsize=7)
