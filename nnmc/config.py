@@ -136,16 +136,8 @@ class Config:
 
     # ---- identity -----------------------------------------------------------------------------
     def ensemble_dict(self) -> dict:
-        """The part of the config that defines the ensemble (no networks, backend, input source; the learning
-        rates only when NTK observables are measured)."""
-        d = json.loads(json.dumps(self.data))
-        d["sampling"].pop("networks")
-        d["sampling"].pop("backend")
-        d["inputs"].pop("source", None)
-        if not d["measure"]["ntk"]:  # the learning rates enter only the NTK (theory.md s.7)
-            d["measure"].pop("lambda_b")
-            d["measure"].pop("lambda_W")
-        return d
+        """The part of the config that defines the ensemble (``ensemble_part``)."""
+        return ensemble_part(self.data)
 
     @property
     def ensemble_hash(self) -> str:
@@ -182,6 +174,36 @@ class Config:
             d["scan_origin"] = {"base_seed": base, "hidden_width": n}
             members.append((f"w{n}", Config.from_dict(d)))
         return members
+
+
+def ensemble_part(data: dict) -> dict:
+    """The part of a resolved config (``Config.data``) that defines the ensemble: no networks, backend or input
+    source; the learning rates only when NTK observables are measured. A deep copy."""
+    d = json.loads(json.dumps(data))
+    d["sampling"].pop("networks")
+    d["sampling"].pop("backend")
+    d["inputs"].pop("source", None)
+    if not d["measure"]["ntk"]:  # the learning rates enter only the NTK (theory.md s.7)
+        d["measure"].pop("lambda_b")
+        d["measure"].pop("lambda_W")
+    return d
+
+
+def flatten(d: dict, prefix: str = "") -> dict:
+    """Nested dict -> {"section.key": value} (dotted keys, as in the error messages)."""
+    out = {}
+    for key, value in d.items():
+        if isinstance(value, dict):
+            out |= flatten(value, f"{prefix}{key}.")
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def differing_fields(a: dict, b: dict) -> list[str]:
+    """Dotted keys whose values differ between two nested dicts (missing on one side counts)."""
+    fa, fb = flatten(a), flatten(b)
+    return sorted(f for f in fa.keys() | fb.keys() if fa.get(f) != fb.get(f))
 
 
 def canonical_json(obj: Any) -> str:

@@ -32,7 +32,7 @@ import h5py
 import numpy as np
 
 from . import __version__
-from .config import Config
+from .config import Config, differing_fields, ensemble_part
 from .errors import StoreError
 from .measurements import TABLES, Layout, component_table
 from .sampling import BlockMeans
@@ -85,8 +85,10 @@ class EnsembleWriter:
         if path.exists() and not h5py.is_hdf5(path):
             raise StoreError(f"{path} exists and is not an HDF5 file; --overwrite replaces only ensemble files")
         path.parent.mkdir(parents=True, exist_ok=True)
-        # libver v110: dense attribute storage, so the component tables (k > 12 inputs) may exceed 64 kB
-        f = h5py.File(path, "w", libver=("v110", "latest"))
+        # HDF5 1.8 file format: dense attribute storage, so the component tables (k > 12 inputs) may exceed
+        # 64 kB; not the 1.10 format, whose "open for write" superblock flag makes a file killed mid-run
+        # unreadable until h5clear (the crash-safety contract, DESIGN.md s.5, forbids that)
+        f = h5py.File(path, "w", libver=("v108", "v108"))
         try:
             cls._write_header(f, config, layout, backend, device)
         except BaseException:
@@ -150,10 +152,10 @@ class EnsembleWriter:
             _check_schema(f, path)
             stored = f.attrs["config_sha256"]
             if stored != config.ensemble_hash:
+                fields = differing_fields(ensemble_part(json.loads(f.attrs["config_json"])), config.ensemble_dict())
                 raise StoreError(
-                    f"{path} holds a different ensemble (config hash {stored[:12]}..., this config "
-                    f"{config.ensemble_hash[:12]}...); only sampling.networks and sampling.backend may change "
-                    "on --resume")
+                    f"{path} holds a different ensemble (differs in {', '.join(fields) or 'its config hash'}); "
+                    "only sampling.networks and sampling.backend may change on --resume")
             if config.sampling["networks"] > json.loads(f.attrs["config_json"])["sampling"]["networks"]:
                 f.attrs["config_json"] = config.to_json()  # same ensemble, extended: record the new target
             n = int(f.attrs["blocks_complete"])

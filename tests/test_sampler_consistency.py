@@ -8,7 +8,11 @@ import numpy as np
 import pytest
 from conftest import assert_pull, make_config
 
+from nnmc.analysis.analyse import analyse
 from nnmc.backends import CpuBackend
+from nnmc.errors import StoreError
+from nnmc.generate import generate
+from nnmc.store import EnsembleReader
 from nnmc.cpu.forward import network_pass
 from nnmc.sampling import KernelInputs, reduce_block, sample_network
 
@@ -86,6 +90,12 @@ def test_overflowing_networks_are_rejected_end_to_end(run_ensemble, tmp_path):
     kin = KernelInputs.from_config(cfg)
     _, finite = CpuBackend().sample_rows(kin, 0, 50)
     assert not finite.any()
+    generate(cfg, tmp_path / "overflow.h5", progress=False)
+    with EnsembleReader(tmp_path / "overflow.h5") as reader:
+        stats = reader.block_stats()
+    assert stats["rejected"].sum() == stats["networks"].sum() == 50
+    with pytest.raises(StoreError, match="all 50 networks were rejected"):
+        analyse(tmp_path / "overflow.h5")
 
 
 def _two_sample(res_a, res_b, names, what):

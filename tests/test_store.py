@@ -17,6 +17,7 @@ from nnmc.analysis.analyse import analyse
 from nnmc.errors import StoreError
 from nnmc.generate import generate
 from nnmc.info import describe
+from nnmc.store import EnsembleReader
 
 NET = {"widths": [2, 8, 8, 1], "activation": "tanh", "C_b": 0.1}
 X = [[1.0, 0.0], [0.6, 0.8], [-0.2, 1.1]]
@@ -82,12 +83,14 @@ def test_growing_after_a_partial_block(tmp_path):
 def test_resume_refuses_another_ensemble(tmp_path):
     path = tmp_path / "e.h5"
     generate(make_config(NET, X, 200, 100, seed=1), path, progress=False)
-    with pytest.raises(StoreError, match="different ensemble"):
+    with pytest.raises(StoreError, match=r"different ensemble \(differs in sampling.seed\)"):
         generate(make_config(NET, X, 400, 100, seed=2), path, resume=True, progress=False)
     with pytest.raises(StoreError, match="exists"):
         generate(make_config(NET, X, 400, 100, seed=1), path, progress=False)
     # the backend and the number of networks may change
     generate(make_config(NET, X, 400, 100, seed=1, sampling={"backend": "cpu"}), path, resume=True, progress=False)
+    with EnsembleReader(path) as reader:  # the file records its new target
+        assert reader.config.sampling["networks"] == 400 and reader.n_blocks == 4
 
 
 def test_block_size_does_not_change_the_ensemble(tmp_path):
@@ -164,3 +167,14 @@ def test_analysis_json_schema(tmp_path):
     m4 = np.array(layer["m4"]["value"])
     assert np.allclose(m4, m4.transpose(1, 0, 2, 3)) and np.allclose(m4, m4.transpose(2, 1, 0, 3))
     assert doc["layers"][2]["m22_raw"]["value"][0][0][0][0] is None  # NaN -> null
+
+
+def test_many_inputs_store_large_index_tables(tmp_path):
+    """k = 16 inputs: the component tables (3876 quads) exceed HDF5's 64 kB compact-attribute limit."""
+    x = np.linspace(-1.0, 1.0, 16)[:, None]
+    path = tmp_path / "k16.h5"
+    generate(make_config({"widths": [1, 4, 1], "activation": "tanh"}, x, 200, 100), path, progress=False)
+    with h5py.File(path, "r") as f:
+        assert f.attrs["table_quads"].shape == (3876, 4)
+    result = analyse(path)
+    assert result.estimates["V"].value.shape == (2,) + (16,) * 4 and "k = 16" in describe(path)

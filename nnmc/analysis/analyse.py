@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import StoreError
 from ..store import EnsembleReader
 from .observables import RAW_SUFFIX, estimate_all
 from .resample import Estimate, Resampler
@@ -112,6 +113,13 @@ def analyse(path: str | Path, method: str = "jackknife", bins: int = DEFAULT_MAX
         config = reader.config
         layers, n_in = reader.layers, reader.n_in
         n_blocks = reader.n_blocks
+    networks, rejected = int(stats["networks"].sum()), int(stats["rejected"].sum())
+    if networks and rejected == networks:
+        raise StoreError(f"{path}: all {networks} networks were rejected as non-finite; nothing to analyse "
+                         "(an overflow? try sampling.dtype = 'float64' or smaller C_W)")
+    if n_blocks < 2:
+        raise StoreError(f"{path} holds {n_blocks} block(s); the errors come from resampling over blocks and need "
+                         "at least two (extend it with generate --resume --networks N)")
     resampler = Resampler(counts, method=method, n_boot=n_boot, seed=seed)
     k = config.inputs.shape[0]
     estimates = estimate_all(resampler, sums, k, n_in)
@@ -127,7 +135,7 @@ def analyse(path: str | Path, method: str = "jackknife", bins: int = DEFAULT_MAX
             raw = estimates[name]
             estimates[f"{name}_minus_rb"] = resampler.estimate(raw.value - rb.value, raw.replicas - rb.replicas)
     widths = np.array(config.widths)
-    return Analysis(Path(path), config.data, int(stats["networks"].sum()), int(stats["rejected"].sum()),
+    return Analysis(Path(path), config.data, networks, rejected,
                     n_blocks, resampler.n_bins, method, layers, n_in, widths[layers], estimates,
                     _resampling_record(resampler), estimator)
 

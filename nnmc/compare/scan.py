@@ -22,23 +22,13 @@ from nnmc.analysis.analyse import Analysis
 from nnmc.compare.fit import fit_inverse_powers, model_order
 from nnmc.compare.result import Extrapolation
 from nnmc.compare.rows import component_labels
-from nnmc.config import Config
+from nnmc.config import Config, differing_fields, flatten
 from nnmc.errors import NnmcError
 from nnmc.theory import EFTResult
 
 
 class IncompatibleEnsembles(NnmcError):
     """Files given together to ``compare`` do not form a width scan of one ensemble definition."""
-
-
-def _flatten(d: dict, prefix: str = "") -> dict:
-    out = {}
-    for key, value in d.items():
-        if isinstance(value, dict):
-            out |= _flatten(value, f"{prefix}{key}.")
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
 
 
 def _scan_key(config: Config) -> dict:
@@ -48,7 +38,7 @@ def _scan_key(config: Config) -> dict:
     d["sampling"].pop("seed")
     d["sampling"].pop("block_size")
     d.pop("scan_origin", None)
-    return _flatten(d)
+    return flatten(d)
 
 
 def hidden_width(config: Config, path: Path | str) -> int:
@@ -67,7 +57,7 @@ def check_scan(configs: Sequence[Config], paths: Sequence[Path | str]) -> None:
     seen = {}
     for config, path in zip(configs, paths):
         key = _scan_key(config)
-        differing = sorted(f for f in set(key) | set(reference) if key.get(f, None) != reference.get(f, None))
+        differing = differing_fields(reference, key)
         if differing:
             shown = ", ".join(f"{f}: {reference.get(f)!r} vs {key.get(f)!r}" for f in differing[:4])
             raise IncompatibleEnsembles(
