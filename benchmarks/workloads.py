@@ -57,13 +57,14 @@ class Sampler:
         self.kin = KernelInputs.from_config(self.cfg)
         self.backend = self.backend or CpuBackend()
         self.block_size = self.cfg.sampling["block_size"]
+        self.buffers = self.kin.new_rows(self.block_size)
         self._next = 0
 
     def __call__(self, count: int) -> None:
         end = self._next + count
         while self._next < end:
             m = min(self.block_size, end - self._next)
-            rows, finite = self.backend.sample_rows(self.kin, self._next, m)
+            rows, finite = self.backend.sample_rows(self.kin, self._next, m, self.buffers)
             if not finite.all():
                 raise RuntimeError(f"benchmark sampler rejected {int((~finite).sum())} of {m} networks")
             reduce_block(self.kin.layout, self._next, rows, finite)

@@ -27,10 +27,16 @@ class CpuBackend:
 
         return f"{platform.processor() or platform.machine()} ({numba.get_num_threads()} threads, numba)"
 
-    def sample_rows(self, kin: KernelInputs, first_network: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+    def sample_rows(self, kin: KernelInputs, first_network: int, count: int,
+                    out: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Rows (count, n_measured, width) float64 and finite (count,) bool of networks first_network + t.
+
+        ``out``: buffers from ``kin.new_rows(m)``, m >= count, to reuse block after block (their first count
+        entries are overwritten and returned as views); else new arrays.
+        """
         from .cpu.forward import sample_block
 
-        rows, finite = kin.new_rows(count)
+        rows, finite = kin.new_rows(count) if out is None else (out[0][:count], out[1][:count])
         sample_block(np.uint64(first_network), *kin.args, rows, finite, np.zeros(1, kin.dtype))
         return rows, finite
 

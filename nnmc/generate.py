@@ -60,10 +60,11 @@ def generate(config: Config, output: str | Path, resume: bool = False, overwrite
     with writer, tqdm(total=total, initial=min(writer.next_network, total), unit="net", disable=not show,
                       desc=Path(output).name, dynamic_ncols=True) as bar:
         first = writer.next_network
+        buffers = kin.new_rows(min(block_size, max(total - first, 1)))  # reused by every block
         while first < total:
             count = min(block_size, total - first)
             t0 = time.perf_counter()
-            rows, finite = backend.sample_rows(kin, first, count)
+            rows, finite = backend.sample_rows(kin, first, count, buffers)
             block = reduce_block(kin.layout, first, rows, finite)
             writer.append(block, time.perf_counter() - t0)
             added += count

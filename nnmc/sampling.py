@@ -83,9 +83,13 @@ def reduce_block(layout: Layout, first_network: int, rows_u: np.ndarray, finite:
 
     Columns that are undefined by construction (m22 for a one-neuron layer) stay NaN.
     """
-    accepted = rows_u[finite]
-    if len(accepted):
-        mean_u = accepted.mean(axis=0)
+    from .cpu.reduce import block_sums
+
+    n_accepted = int(finite.sum())
+    if n_accepted:
+        mean_u = np.empty(rows_u.shape[1:])
+        block_sums(rows_u, finite, mean_u)
+        mean_u /= n_accepted
     else:
         mean_u = np.full(rows_u.shape[1:], np.nan)
     return BlockMeans(first_network, len(rows_u), int((~finite).sum()), layout.split(layout.expand(mean_u)))

@@ -83,6 +83,25 @@ def test_nonfinite_networks_are_counted_and_excluded():
     assert np.allclose(block.means["G"], 3.0)
 
 
+def test_block_reduction_is_numpys_mean_bit_for_bit():
+    """The parallel block sums add the networks in order, like NumPy: the stored means do not depend on the
+    number of threads, and equal rows[finite].mean(axis=0) exactly."""
+    cfg = make_config({"widths": [2, 6, 5, 3], "activation": "tanh", "C_b": 0.2}, TWO_INPUTS, 1, 1)
+    kin = KernelInputs.from_config(cfg)
+    rows, finite = CpuBackend().sample_rows(kin, 0, 257)
+    finite[[3, 100]] = False
+    got = reduce_block(kin.layout, 0, rows, finite).means
+    expected = kin.layout.split(kin.layout.expand(rows[finite].mean(axis=0)))
+    for name, value in expected.items():
+        assert np.array_equal(got[name], value, equal_nan=True), name
+    # reused buffers give the same rows, to rounding: on several threads a few networks can differ in the last
+    # bit from one call to the next (seen after other kernels ran in the process)
+    buffers = kin.new_rows(300)
+    again, _ = CpuBackend().sample_rows(kin, 0, 257, buffers)
+    assert again.base is buffers[0]
+    np.testing.assert_allclose(again, rows, rtol=1e-13, atol=1e-15)
+
+
 def test_overflowing_networks_are_rejected_end_to_end(run_ensemble, tmp_path):
     """float32 sampling with C_W = 1e30 overflows: every network is rejected, none averaged in."""
     cfg = make_config({"widths": [1, 3, 3, 3, 1], "activation": "linear", "C_W": 1e30}, [[1.0]], 50, 10,
