@@ -63,13 +63,13 @@ def _json_outputs(files: list[str], json_arg: str | None) -> list[Path | None]:
     """``--json OUT``: the file OUT for one input, else OUT/<stem>.json per input (distinct names required)."""
     if not json_arg:
         return [None] * len(files)
-    if len(files) == 1:
+    if len(files) == 1 and not Path(json_arg).is_dir():
         return [Path(json_arg)]
     outputs = [Path(json_arg) / (Path(f).stem + ".json") for f in files]
     clash = [str(o) for o in outputs if outputs.count(o) > 1]
     if clash:
-        raise NnmcError(f"--json {json_arg}: several inputs would write {clash[0]} (same file name in different "
-                        "folders); analyse them separately with one --json file each")
+        raise NnmcError(f"--json {json_arg}: several inputs would write {clash[0]} (the same file name twice); "
+                        "analyse them separately with one --json file each")
     return outputs
 
 
@@ -134,10 +134,14 @@ def cmd_run(args) -> int:
     out_dir = Path(args.output) if args.output else Path("runs") / stem
     members = scan_paths(config, out_dir) if config.scan else [(config, out_dir / f"{stem}.h5")]
     networks, block_size = config.sampling["networks"], config.sampling["block_size"]
-    if networks < 2 * block_size:
+    if networks <= block_size:
         raise NnmcError(f"sampling.networks = {networks} with sampling.block_size = {block_size} gives one block; "
-                        "the analysis of 'run' resamples over blocks and needs at least two: raise networks or "
-                        "lower block_size")
+                        "the analysis of 'run' resamples over blocks and needs at least two (20 or more for "
+                        "reliable errors): raise networks or lower block_size")
+    from .compare import eft_for_config
+
+    for member, _ in members:  # the comparison's EFT, before any sampling: it refuses what it cannot compute
+        eft_for_config(member, "four_point")
     for member, path in members:
         report = generate(member, path, resume=args.resume, overwrite=args.overwrite)
         _print_generate(report)

@@ -85,7 +85,7 @@ def scan_paths(config: Config, output: str | Path) -> list[tuple[Config, Path]]:
     output = Path(output)
     if not config.scan:
         return [(config, output)]
-    if output.suffix in (".h5", ".hdf5"):
+    if output.suffix.lower() in (".h5", ".hdf5"):
         raise NnmcError(f"-o {output}: a [scan] config writes one file per width into a folder; give a folder name "
                         "(e.g. -o runs/scan)")
     return [(member, output / f"{output.name}_{label}.h5") for label, member in config.scan_members()]

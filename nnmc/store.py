@@ -78,12 +78,12 @@ class EnsembleWriter:
     def create(cls, path: str | Path, config: Config, layout: Layout, backend: str, device: str,
                overwrite: bool = False) -> "EnsembleWriter":
         path = Path(path)
-        if path.exists() and not overwrite:
-            raise StoreError(f"{path} exists; pass --resume to continue it or --overwrite to replace it")
         if path.is_dir():
             raise StoreError(f"{path} is a folder; give a file name for the ensemble (e.g. {path / 'ensemble.h5'})")
-        if path.exists() and not h5py.is_hdf5(path):
-            raise StoreError(f"{path} exists and is not an HDF5 file; --overwrite replaces only ensemble files")
+        if path.exists() and not overwrite:
+            raise StoreError(f"{path} exists; pass --resume to continue it or --overwrite to replace it")
+        if path.exists():
+            _check_replaceable(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         # HDF5 1.8 file format: dense attribute storage, so the component tables (k > 12 inputs) may exceed
         # 64 kB; not the 1.10 format, whose "open for write" superblock flag makes a file killed mid-run
@@ -229,6 +229,26 @@ class EnsembleWriter:
         self.close()
 
 
+def _is_lock_error(exc: OSError) -> bool:
+    """HDF5's refusal because another process holds the file ('unable to lock file, errno = 11')."""
+    text = str(exc).lower()
+    return "unable to lock" in text or "errno = 11" in text
+
+
+def _check_replaceable(path: Path) -> None:
+    """Before --overwrite: the file must be HDF5 and not open for writing elsewhere (nothing is touched)."""
+    if not h5py.is_hdf5(path):
+        raise StoreError(f"{path} exists and is not an HDF5 file; --overwrite replaces only ensemble files")
+    try:
+        h5py.File(path, "r+").close()  # takes (and releases) the write lock a running writer holds
+    except OSError as exc:
+        if _is_lock_error(exc):
+            raise StoreError(f"{path} is being written by another process; --overwrite refuses to replace it "
+                             "(stop that run first)") from None
+        raise StoreError(f"{path} cannot be replaced: {exc}") from None
+    path.unlink()
+
+
 def _check_schema(f: h5py.File, path: Path) -> None:
     version = f.attrs.get("schema_version")
     if version is None or "config_json" not in f.attrs:
@@ -254,10 +274,14 @@ class EnsembleReader:
             self._f = h5py.File(self.path, "r")
         except OSError as exc:
             reason = ("it is locked by a process writing it (wait for that run, or set HDF5_USE_FILE_LOCKING=FALSE "
-                      "to read a snapshot)" if "lock" in str(exc).lower() else f"not a readable HDF5 file: {exc}")
+                      "to read a snapshot)" if _is_lock_error(exc) else f"not a readable HDF5 file: {exc}")
             raise StoreError(f"{self.path}: {reason}") from None
         _check_schema(self._f, self.path)
-        self.config = Config.from_dict(json.loads(self._f.attrs["config_json"]))
+        try:
+            self.config = Config.from_dict(json.loads(self._f.attrs["config_json"]))
+        except (json.JSONDecodeError, TypeError) as exc:
+            self._f.close()
+            raise StoreError(f"{self.path}: its config_json attribute is not valid JSON ({exc})") from None
         self.n_blocks = int(self._f.attrs["blocks_complete"])
         self.layers = self._f["layers"][()]
         self.n_in = self._f["n_in"][()]

@@ -155,3 +155,17 @@ def test_cli_theory_compare_and_run(tmp_path, capsys):
     assert "exact (s.5.1)" in capsys.readouterr().out
     assert main(["compare", files[0], files[0]]) == 2
     assert "same ensemble" in capsys.readouterr().err
+
+
+def test_run_refuses_what_the_eft_cannot_treat_before_sampling(tmp_path, capsys):
+    """Parallel inputs with ReLU make the EFT's 1/n terms singular; more than 16 inputs make the four-point EFT
+    impractical: `nnmc run` says so before it samples anything."""
+    cases = {"parallel, opposite or zero": ('"relu"', "[[1.0, 0.0], [2.0, 0.0]]", 2),
+             "at most 16 inputs": ('"tanh"', str([[0.05 * (i + 1)] for i in range(17)]), 1)}
+    for message, (activation, values, n0) in cases.items():
+        config = tmp_path / "c.toml"
+        config.write_text(f"[network]\nwidths = [{n0}, 4, 1]\nactivation = {activation}\n[inputs]\nvalues = {values}\n"
+                          "[sampling]\nnetworks = 400\nblock_size = 100\n")
+        assert main(["run", str(config), "-o", str(tmp_path / "out")]) == 2
+        assert message in capsys.readouterr().err
+        assert not list(tmp_path.glob("out/*.h5")), "nothing may be sampled"

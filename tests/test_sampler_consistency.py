@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import assert_pull, make_config
 
-from nnmc.analysis.analyse import analyse
+from nnmc.analysis.analyse import analyse, format_table
 from nnmc.backends import CpuBackend
 from nnmc.errors import StoreError
 from nnmc.generate import generate
@@ -161,6 +161,7 @@ def test_uniform_weights_match_variance_and_fourth_moment(run_ensemble):
     # the reported same-neuron moments are the raw ones here (from Ghat they would assume Gaussian weights)
     assert res.estimates["m4"] is m4 and res.estimates["R4"] is res.estimates["R4_raw"]
     assert "m4_raw_minus_rb" not in res.estimates and "not Gaussian" in res.estimator
+    assert "not Gaussian" in format_table(res)  # the table has no raw-minus-RB column for these rows
 
 
 @nb.njit(cache=True)

@@ -178,3 +178,23 @@ def test_many_inputs_store_large_index_tables(tmp_path):
         assert f.attrs["table_quads"].shape == (3876, 4)
     result = analyse(path)
     assert result.estimates["V"].value.shape == (2,) + (16,) * 4 and "k = 16" in describe(path)
+
+
+def test_overwrite_refuses_a_file_being_written(tmp_path):
+    """--overwrite must not truncate an ensemble that another process holds open for writing."""
+    path = tmp_path / "busy.h5"
+    generate(make_config(NET, X, 200, 100, seed=1), path, progress=False)
+    size = path.stat().st_size
+    holder = subprocess.Popen([sys.executable, "-c", f"import h5py, sys, time; f = h5py.File({str(path)!r}, 'r+'); "
+                               "print('open', flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(StoreError, match="being written by another process"):
+            generate(make_config(NET, X, 200, 100, seed=1), path, overwrite=True, progress=False)
+        assert path.stat().st_size == size
+    finally:
+        holder.kill()
+        holder.wait()
+    generate(make_config(NET, X, 200, 100, seed=2), path, overwrite=True, progress=False)  # free: replaced
+    with EnsembleReader(path) as reader:
+        assert reader.config.sampling["seed"] == 2

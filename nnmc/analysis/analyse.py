@@ -22,6 +22,7 @@ from .observables import RAW_SUFFIX, estimate_all
 from .resample import Estimate, Resampler
 
 DEFAULT_MAX_BINS = 1000
+FEW_BINS = 20  # fewer resampling bins than this: the table warns that the errors are unreliable
 # Same-neuron moments: from Ghat they assume Gaussian rows given the layer below, which holds for Gaussian
 # weights only (theory.md s.6: i.i.d. weights with fourth moment mu_W add (C_W^2/n)(mu_W - 3)<sigma^4>).
 SAME_NEURON = ("m4", "m4_conn", "R4", "m6", "R6")
@@ -191,11 +192,15 @@ def format_table(result: Analysis) -> str:
             raw, pull = "", ""
             if raw_name in est:
                 raw = format_value(est[raw_name].value[idx], est[raw_name].error[idx])
+            if f"{raw_name}_minus_rb" in est:  # absent where the reported value is the raw one
                 diff = est[f"{raw_name}_minus_rb"]
                 d, e = diff.value[idx], diff.error[idx]
                 pull = f"{d / e:+.2f}" if e > 0 and math.isfinite(d / e) else ("0" if d == 0 else "")
             lines.append(f"{int(layer):>5} {int(result.n_in[i]):>5} {name + ' ' + label:<16} {rb:>22} {raw:>22} "
                          f"{pull:>12}")
+    if result.bins < FEW_BINS:
+        lines.append(f"warning: only {result.bins} resampling bins: error bars from so few are unreliable (use at "
+                     f"least {FEW_BINS} blocks; theory.md s.10)")
     lines.append(f"estimators: {result.estimator}")
     return "\n".join(lines)
 

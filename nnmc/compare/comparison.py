@@ -33,7 +33,8 @@ def compare(paths: Sequence[str | Path], method: str = "jackknife") -> Compariso
              f"{method} errors; EFT: nnmc.theory with the files' own architecture and inputs"]
     if configs[0].data["network"]["weights"] != "gaussian":
         notes.append(f"network.weights = '{configs[0].data['network']['weights']}': the EFT assumes Gaussian "
-                     "weights; expect O(1/n) deviations in V and G beyond the Gaussian theory (theory.md s.6)")
+                     "weights; expect (mu_W - 3) terms of order 1/fan-in from every layer below (1/n_0 from the "
+                     "first), in R4 and in V and G beyond leading order (theory.md s.6)")
     extrapolations = []
     if len(analyses) > 1:
         check_scan(configs, paths)

@@ -85,9 +85,9 @@ class SubsetAverages:
         if self._precision is None:
             if np.linalg.cond(self.K_sub) > STEIN_CONDITION_LIMIT:
                 raise TheoryError(
-                    f"activation '{self.model.name}': the kernel of inputs {self.labels} is singular "
-                    "(parallel inputs?) and the Stein form needs its inverse; pass the derivatives "
-                    "of a smooth activation or remove the parallel input")
+                    f"activation '{self.model.name}': inputs {self.labels} are parallel, opposite or zero "
+                    "(their kernel is singular); for a kinked activation the 1/n terms (V, G1) are singular there "
+                    "(theory.md s.1.2): use inputs that are not parallel and not zero, or a smooth activation")
             self._precision = np.linalg.inv(self.K_sub)
         y = self.rule.z @ self._precision
         return _hermite_tensor(diffs, y, self._precision)

@@ -59,6 +59,10 @@ def _expand(array: np.ndarray | None, index: np.ndarray) -> np.ndarray | None:
     return array[(slice(None), *grids)]
 
 
+# More inputs than this make the four-point EFT impractical: its derivative tables hold k^6 entries per layer
+# (k = 16: about a minute and 0.5 GB; k = 50 would need 116 GiB).
+MAX_FOUR_POINT_INPUTS = 16
+
 def eft(inputs: np.ndarray,
         widths: Sequence[int],
         activations: ActivationSpec | Sequence[ActivationSpec],
@@ -116,6 +120,12 @@ def eft_from_first_layer(K1: np.ndarray,
                           "widths [n_0, ..., n_L] (L >= 1, all >= 1) and square K1, Theta1 of one shape")
     if observables not in ("kernel", "four_point", "all"):
         raise TheoryError(f"observables: got {observables!r}; allowed: 'kernel', 'four_point', 'all'")
+    if not (np.all(np.isfinite(K1)) and np.all(np.isfinite(Theta1))):
+        raise TheoryError("the layer-1 kernel is not finite (inputs too large: x.x/n_0 overflows)")
+    if observables != "kernel" and K1.shape[0] > MAX_FOUR_POINT_INPUTS:
+        raise TheoryError(f"{K1.shape[0]} inputs: the four-point EFT (V, G1, NTK statistics) needs O(k^6) memory and "
+                          f"time; at most {MAX_FOUR_POINT_INPUTS} inputs (16 take about a minute), or the kernel "
+                          "alone (observables='kernel')")
     hypers = [LayerHyperparameters(*values) for values in zip(
         _per_layer("C_W", C_W, depth, 1.0), _per_layer("C_b", C_b, depth, 0.0),
         _per_layer("lambda_b", lambda_b, depth, 1.0), _per_layer("lambda_W", lambda_W, depth, 1.0))]
