@@ -14,6 +14,10 @@ sampling dtype), both exact for Gaussian weights:
 
 In both, Ghat^(l) = C_b^(l) + (C_W^(l)/n_{l-1}) S^(l-1)T S^(l-1) is accumulated in float64 from the
 activations S (S^(0) = the inputs) and measured (nnmc.cpu.measure).
+
+numba's on-disk cache (cache=True) keys these kernels by this file alone: the code of the kernels they call
+(nnmc.cpu.measure, .linalg, .activation, nnmc.rng, nnmc.fastmath) is compiled in, and a change there is not
+seen until this file changes too or the cache (``__pycache__/*.nbi, *.nbc``) is deleted.
 """
 
 from __future__ import annotations

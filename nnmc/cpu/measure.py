@@ -50,11 +50,14 @@ def write_raw_stats(z, n, row, pairs, pair_pairs, quad_pairs, pair_pair_quad, se
     for P in range(p):
         a = pairs[P, 0]
         b = pairs[P, 1]
+        for i in range(n):
+            zp[P, i] = np.float64(z[a, i]) * np.float64(z[b, i])
+        # the sum reads zp only: in a loop that also stores, LLVM guards the vectorised reduction with a run-time
+        # alias check whose scalar fallback sums in another order, so the last bit would depend on where the
+        # allocator put z and zp (seen for small n after other kernels ran)
         acc = 0.0
         for i in range(n):
-            v = np.float64(z[a, i]) * np.float64(z[b, i])
-            zp[P, i] = v
-            acc += v
+            acc += zp[P, i]
         s2[P] = acc
         row[off[2] + P] = acc / n
     if off[3] < 0:
