@@ -140,8 +140,9 @@ def cmd_run(args) -> int:
                         "reliable errors): raise networks or lower block_size")
     from .compare import eft_for_config
 
-    for member, _ in members:  # the comparison's EFT, before any sampling: it refuses what it cannot compute
-        eft_for_config(member, "four_point")
+    # the comparison's EFT before any sampling, so that what it cannot compute (singular kernels of kinked
+    # activations, too many inputs) is refused first; scan members differ only in widths, which do not matter here
+    eft_for_config(config, "four_point")
     for member, path in members:
         report = generate(member, path, resume=args.resume, overwrite=args.overwrite)
         _print_generate(report)
