@@ -96,46 +96,84 @@ def stream_word1(layer, purpose):
     return nb.uint32((nb.uint32(layer) << nb.uint32(8)) | nb.uint32(purpose))
 
 
-@nb.njit(cache=True)
-def fill_normals(out, key0, key1, network, layer, purpose):
-    """Write normals 0 .. len(out)-1 of stream (network, layer, purpose) into the 1-d array ``out``.
+SCRATCH_GROUPS = 128  # Philox groups (512 normals) per pass of ``fill_normals_from``: its scratch stays in L1
 
-    ``out`` may be float32 or float64; values are computed in float64 and rounded on store. The
-    work is split into vectorisable passes (Philox words -> uniforms -> radius and angle ->
-    products), see ``nnmc.fastmath``.
+
+def normals_scratch() -> np.ndarray:
+    """Scratch for ``fill_normals_from``: (5, 2 SCRATCH_GROUPS) float64, reusable call after call."""
+    return np.empty((5, 2 * SCRATCH_GROUPS))
+
+
+@nb.njit(cache=True)
+def new_normals_scratch():
+    """``normals_scratch()`` inside numba kernels."""
+    return np.empty((5, 2 * SCRATCH_GROUPS))
+
+
+@nb.njit(cache=True, inline="always")
+def _pick(j, t, groups, radius, sin_v, cos_v):
+    """Normal j (0..3) of scratch group t: planar pairs t (words w0, w1) and groups + t (words w2, w3)."""
+    q = t if j < 2 else groups + t
+    return radius[q] * sin_v[q] if j % 2 == 0 else radius[q] * cos_v[q]
+
+
+@nb.njit(cache=True)
+def _normals_pass(out, first, key0, key1, c1, c2, c3, scratch):
+    """Normals first .. first + len(out) - 1 of one stream, all from at most SCRATCH_GROUPS groups."""
+    g0 = first // 4
+    groups = (first + out.shape[0] + 3) // 4 - g0
+    u = scratch[0, : 2 * groups]
+    v = scratch[1, : 2 * groups]
+    for t in range(groups):
+        w0, w1, w2, w3 = philox4x32_10(g0 + t, c1, c2, c3, key0, key1)
+        u[t] = (np.float64(w0) + 0.5) * _TWO_POW_M32
+        v[t] = (np.float64(w1) + 0.5) * _TWO_POW_M32
+        u[groups + t] = (np.float64(w2) + 0.5) * _TWO_POW_M32
+        v[groups + t] = (np.float64(w3) + 0.5) * _TWO_POW_M32
+    radius = scratch[2, : 2 * groups]
+    sin_v = scratch[3, : 2 * groups]
+    cos_v = scratch[4, : 2 * groups]
+    box_muller_radius(u, radius)
+    sincos_two_pi(v, sin_v, cos_v)
+    head = (4 - first % 4) % 4
+    head = min(head, out.shape[0])
+    for q in range(head):
+        out[q] = _pick(first % 4 + q, 0, groups, radius, sin_v, cos_v)
+    t0 = 1 if first % 4 else 0
+    full = (out.shape[0] - head) // 4
+    for t in range(full):
+        out[head + 4 * t] = radius[t0 + t] * sin_v[t0 + t]
+        out[head + 4 * t + 1] = radius[t0 + t] * cos_v[t0 + t]
+        out[head + 4 * t + 2] = radius[groups + t0 + t] * sin_v[groups + t0 + t]
+        out[head + 4 * t + 3] = radius[groups + t0 + t] * cos_v[groups + t0 + t]
+    for q in range(head + 4 * full, out.shape[0]):
+        out[q] = _pick(q - head - 4 * full, t0 + full, groups, radius, sin_v, cos_v)
+
+
+@nb.njit(cache=True)
+def fill_normals_from(out, first, key0, key1, network, layer, purpose, scratch):
+    """Write normals first .. first + len(out) - 1 of stream (network, layer, purpose) into ``out`` (1-d).
+
+    ``out`` may be float32 or float64; values are computed in float64 and rounded on store. ``scratch``:
+    from ``normals_scratch``. The work runs in passes of at most SCRATCH_GROUPS Philox groups, each split
+    into vectorisable loops (Philox words -> uniforms -> radius and angle -> products, see
+    ``nnmc.fastmath``), so that every value is written and read while it is still in L1.
     """
-    m = out.shape[0]
-    groups = (m + 3) // 4
     c1 = stream_word1(layer, purpose)
     c2 = nb.uint32(nb.uint64(network) & _MASK32)
     c3 = nb.uint32(nb.uint64(network) >> nb.uint64(32))
-    # planar: pair g uses words (w0, w1) of group g, pair groups + g words (w2, w3)
-    u = np.empty(2 * groups)
-    v = np.empty(2 * groups)
-    for g in range(groups):
-        w0, w1, w2, w3 = philox4x32_10(g, c1, c2, c3, key0, key1)
-        u[g] = (np.float64(w0) + 0.5) * _TWO_POW_M32
-        v[g] = (np.float64(w1) + 0.5) * _TWO_POW_M32
-        u[groups + g] = (np.float64(w2) + 0.5) * _TWO_POW_M32
-        v[groups + g] = (np.float64(w3) + 0.5) * _TWO_POW_M32
-    radius = np.empty(2 * groups)
-    sin_v = np.empty(2 * groups)
-    cos_v = np.empty(2 * groups)
-    box_muller_radius(u, radius)
-    sincos_two_pi(v, sin_v, cos_v)
-    full = m // 4
-    for g in range(full):
-        out[4 * g] = radius[g] * sin_v[g]
-        out[4 * g + 1] = radius[g] * cos_v[g]
-        out[4 * g + 2] = radius[groups + g] * sin_v[groups + g]
-        out[4 * g + 3] = radius[groups + g] * cos_v[groups + g]
-    rest = m - 4 * full
-    if rest > 0:
-        out[4 * full] = radius[full] * sin_v[full]
-    if rest > 1:
-        out[4 * full + 1] = radius[full] * cos_v[full]
-    if rest > 2:
-        out[4 * full + 2] = radius[groups + full] * sin_v[groups + full]
+    stop = first + out.shape[0]
+    start = first
+    while start < stop:  # passes over whole blocks of SCRATCH_GROUPS groups (vector loops without remainders)
+        end = min(stop, (start // (4 * SCRATCH_GROUPS) + 1) * 4 * SCRATCH_GROUPS)
+        _normals_pass(out[start - first:end - first], start, key0, key1, c1, c2, c3, scratch)
+        start = end
+
+
+@nb.njit(cache=True)
+def fill_normals(out, key0, key1, network, layer, purpose):
+    """Write normals 0 .. len(out)-1 of stream (network, layer, purpose) into the 1-d array ``out``."""
+    fill_normals_from(out, 0, key0, key1, network, layer, purpose, new_normals_scratch())
 
 
 @nb.njit(cache=True)
@@ -177,15 +215,18 @@ def philox(counters: np.ndarray, keys: np.ndarray) -> np.ndarray:
 
 
 @nb.njit(cache=True)
-def _normals(out, key0, key1, network, layer, purpose):
-    fill_normals(out, key0, key1, network, layer, purpose)
+def _normals(out, first, key0, key1, network, layer, purpose):
+    fill_normals_from(out, first, key0, key1, network, layer, purpose, new_normals_scratch())
 
 
-def normals(seed: int, network: int, layer: int, purpose: int, count: int, dtype=np.float64) -> np.ndarray:
-    """The first ``count`` normals of stream (network, layer, purpose) under ``seed``, shape (count,)."""
+def normals(seed: int, network: int, layer: int, purpose: int, count: int, dtype=np.float64,
+            first: int = 0) -> np.ndarray:
+    """Normals first .. first + count - 1 of stream (network, layer, purpose) under ``seed``, shape (count,)."""
     k0, k1 = split_seed(seed)
+    if first < 0:
+        raise ValueError(f"first must be >= 0, got {first}")
     out = np.empty(count, dtype=dtype)
-    _normals(out, np.uint32(k0), np.uint32(k1), np.uint64(network), np.uint32(layer), np.uint32(purpose))
+    _normals(out, first, np.uint32(k0), np.uint32(k1), np.uint64(network), np.uint32(layer), np.uint32(purpose))
     return out
 
 

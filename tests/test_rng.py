@@ -45,7 +45,8 @@ def _reference_normals(seed, network, layer, purpose, count):
 
 
 @pytest.mark.parametrize("seed,network,layer,purpose,count", [
-    (1, 0, 1, 0, 9), (2**40 + 5, 2**33 + 17, 7, 2, 37), (0, 2**63 - 1, 2**24 - 1, 255, 4)])
+    (1, 0, 1, 0, 9), (2**40 + 5, 2**33 + 17, 7, 2, 37), (0, 2**63 - 1, 2**24 - 1, 255, 4),
+    (7, 3, 2, 0, 3 * 4 * rng.SCRATCH_GROUPS + 5)])
 def test_normals_follow_documented_transform(seed, network, layer, purpose, count):
     got = rng.normals(seed, network, layer, purpose, count)
     np.testing.assert_allclose(got, _reference_normals(seed, network, layer, purpose, count), rtol=0, atol=5e-14)
@@ -57,6 +58,18 @@ def test_normals_are_addressable_and_prefix_stable():
     rows = rng.normals_for_networks(3, 9, 4, 2, 0, 1001)
     assert np.array_equal(rows[2], long)
     assert not np.array_equal(rows[1], rows[2])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_any_range_of_a_stream_is_the_same_slice(dtype):
+    """Normals first .. first + count - 1, drawn alone, are that slice of the whole stream: ranges that start
+    or end inside a Philox group, that span the scratch passes (rng.SCRATCH_GROUPS groups) and that are empty."""
+    block = 4 * rng.SCRATCH_GROUPS
+    whole = rng.normals(7, 3, 2, 0, 5 * block, dtype=dtype)
+    for first in (0, 1, 2, 3, 5, block - 3, block, block + 1, 2 * block - 1):
+        for count in (0, 1, 2, 3, 4, 7, block - 1, block, block + 3, 2 * block + 9):
+            got = rng.normals(7, 3, 2, 0, count, dtype=dtype, first=first)
+            assert np.array_equal(got, whole[first:first + count]), (first, count)
 
 
 def test_float32_normals_are_rounded_float64():
