@@ -16,6 +16,7 @@ import numpy as np
 from . import components as comp
 from .activations import ACTIVATIONS
 from .config import Config
+from .cpu.dots import dot_plan
 from .measurements import Layout, distinct_inputs
 from .rng import split_seed
 
@@ -46,7 +47,7 @@ class KernelInputs:
         slopes = np.array([p.get("slope", 0.0) for p in config.activation_params], dtype=np.float64)
         pi = comp.pair_index(k_u)
         quads = comp.quads(k_u)
-        quad_pairs = np.array([[pi[a, b], pi[c, d]] for a, b, c, d in quads], dtype=np.int64).reshape(-1, 2)
+        quad_plan = dot_plan(np.array([[pi[a, b], pi[c, d]] for a, b, c, d in quads], dtype=np.int64))
         sext = comp.sextuples(k_u)
         sext_pairs = np.array([[pi[t[0], t[1]], pi[t[2], t[3]], pi[t[4], t[5]]] for t in sext],
                               dtype=np.int64).reshape(-1, 3)
@@ -58,8 +59,8 @@ class KernelInputs:
                 np.array(config.widths, dtype=np.int64), codes, slopes,
                 np.array(config.C_W, dtype=np.float64), np.array(config.C_b, dtype=np.float64),
                 SAMPLER_CODES[config.sampling["sampler"]], WEIGHT_CODES[config.data["network"]["weights"]],
-                meas_index, layout.kernel_offsets(), pairs, comp.pair_pairs(k_u), comp.pair_triples(k_u),
-                quad_pairs, pair_pair_quad, sext_pairs)
+                meas_index, layout.kernel_offsets(), pairs, dot_plan(pairs), comp.pair_pairs(k_u),
+                comp.pair_triples(k_u), quad_plan, pair_pair_quad, sext_pairs)
         return cls(layout, len(config.layers), args, np.dtype(config.sampling["dtype"]))
 
     def new_rows(self, count: int) -> tuple[np.ndarray, np.ndarray]:

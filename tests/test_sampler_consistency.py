@@ -131,6 +131,19 @@ def test_overflowing_networks_are_rejected_end_to_end(run_ensemble, tmp_path):
         analyse(tmp_path / "overflow.h5")
 
 
+@pytest.mark.parametrize("sampler", ["conditional", "explicit"])
+def test_overflow_in_an_unmeasured_layer_rejects_the_network(sampler):
+    """C_W = 1e40 in float32 overflows z in layer 2, which is not measured. For the conditional sampler the measured
+    last layer alone would look finite (the infinite metric of layer 3 has rank 0, so z = 0 from there on), so the
+    metric is checked at every layer."""
+    cfg = make_config({"widths": [1, 3, 3, 3, 1], "activation": "linear", "C_W": [1e40, 1e40, 1.0, 1.0], "C_b": 0.0},
+                      [[1.0]],
+                      20, 10, sampling={"dtype": "float32", "sampler": sampler}, measure={"layers": [4]})
+    rows, finite = CpuBackend().sample_rows(KernelInputs.from_config(cfg), 0, 20)
+    assert not finite.any()
+    assert np.isnan(rows).all()
+
+
 def _two_sample(res_a, res_b, names, what):
     for name in names:
         a, b = res_a.estimates[name], res_b.estimates[name]

@@ -6,18 +6,20 @@ sampling dtype), both exact for Gaussian weights:
 
 * conditional (theory.md s.6): z^(l) = F xi with F F^T = Ghat^(l) (pivoted root, any rank) and xi the
   standard normals of stream (network, l, PREACTIVATION), xi[j, i] = normal number j n_l + i;
-  cost O(n_l k^2) per layer.
+  cost O(n_l k^2) per layer. A layer runs in chunks of CHUNK neurons: draw the chunk's normals, form
+  its z, add its power sums and, through its activations, its share of the next layer's S^T S; the
+  layer's z and activations are never stored whole, and a chunk's numbers stay in L1.
 * explicit (DESIGN.md s.3): W^(l)_{ij} = sqrt(C_W/n_{l-1}) x normal number i n_{l-1} + j of stream
   (network, l, WEIGHT) and b^(l)_i = sqrt(C_b) x normal i of (network, l, BIAS); "uniform" weights use
   the uniforms of the same streams, scaled to the same variances, U(-sqrt(3 var), sqrt(3 var));
-  cost O(n_l n_{l-1} k).
+  cost O(n_l n_{l-1} k). The whole layer is one chunk.
 
-In both, Ghat^(l) = C_b^(l) + (C_W^(l)/n_{l-1}) S^(l-1)T S^(l-1) is accumulated in float64 from the
-activations S (S^(0) = the inputs) and measured (nnmc.cpu.measure).
+In both, Ghat^(l) = C_b^(l) + (C_W^(l)/n_{l-1}) S^(l-1)T S^(l-1) is summed in float64 from the
+activations S (S^(0) = the float64 inputs) and measured (nnmc.cpu.measure).
 
 numba's on-disk cache (cache=True) keys these kernels by this file alone: the code of the kernels they call
-(nnmc.cpu.measure, .linalg, .activation, nnmc.rng, nnmc.fastmath) is compiled in, and a change there is not
-seen until this file changes too or the cache (``__pycache__/*.nbi, *.nbc``) is deleted.
+(nnmc.cpu.measure, .dots, .linalg, .activation, nnmc.rng, nnmc.fastmath) is compiled in, and a change there is
+not seen until this file changes too or the cache (``__pycache__/*.nbi, *.nbc``) is deleted.
 """
 
 from __future__ import annotations
@@ -27,11 +29,13 @@ import math
 import numba as nb
 import numpy as np
 
-from ..rng import Purpose, fill_normals, fill_uniforms
+from ..rng import Purpose, fill_normals, fill_normals_from, fill_uniforms, new_normals_scratch
 from .activation import apply_activation
+from .dots import REDUCE, combine_rows, row_dots
 from .linalg import pivoted_root
-from .measure import REDUCE, write_metric_stats, write_raw_stats
+from .measure import add_raw_sums, write_metric_stats, write_raw_stats
 
+CHUNK = 256  # neurons per pass of the conditional sampler (module docstring)
 CONDITIONAL, EXPLICIT = 0, 1
 GAUSSIAN, UNIFORM = 0, 1
 _PRE = int(Purpose.PREACTIVATION)
@@ -39,33 +43,33 @@ _WEIGHT = int(Purpose.WEIGHT)
 _BIAS = int(Purpose.BIAS)
 
 
-@nb.njit(cache=True, fastmath=REDUCE)
-def _metric(S, n_in, C_W, C_b, G):
-    """G (k, k) float64 = C_b + (C_W/n_in) S^T S for S (k, >= n_in) (inputs as rows)."""
-    k = G.shape[0]
-    for a in range(k):
-        for b in range(a, k):
-            acc = 0.0
-            for i in range(n_in):
-                acc += np.float64(S[a, i]) * np.float64(S[b, i])
-            G[a, b] = C_b + C_W / n_in * acc
-            G[b, a] = G[a, b]
+@nb.njit(cache=True)
+def _metric(dots, n_in, C_W, C_b, pairs, G):
+    """G (k, k) float64 = C_b + (C_W/n_in) dots, dots[P] = sum_i S_ia S_ib for the pairs P = (a, b)."""
+    for P in range(pairs.shape[0]):
+        a = pairs[P, 0]
+        b = pairs[P, 1]
+        G[a, b] = C_b + C_W / n_in * dots[P]
+        G[b, a] = G[a, b]
 
 
-@nb.njit(cache=True, fastmath=REDUCE)
-def _draw_conditional(G, n, network, layer, key0, key1, F, xi, z):
-    k = G.shape[0]
-    rank = pivoted_root(G, F)
-    flat = xi[: k * n]
-    fill_normals(flat, key0, key1, network, layer, _PRE)
-    for a in range(k):
-        for i in range(n):
-            z[a, i] = 0.0
+@nb.njit(cache=True)
+def _draw_chunk(F, rank, n, c0, m, network, layer, key0, key1, coef, xi, scratch, z):
+    """z[:, :m] = F xi for neurons c0 .. c0 + m - 1 of a layer of n, in the sampling dtype.
+
+    F (k, k) float64 the pivoted root (zero beyond column ``rank``); xi (>= rank, >= m) receives
+    normals j n + c0 .. j n + c0 + m - 1 of stream (network, layer, PREACTIVATION) in row j. Row a of F
+    is non-zero only in its first few columns; only those are combined. coef (k,) sampling dtype scratch.
+    """
+    for j in range(rank):
+        fill_normals_from(xi[j, :m], j * n + c0, key0, key1, network, layer, _PRE, scratch)
+    for a in range(F.shape[0]):
+        used = 0
         for j in range(rank):
-            f = F[a, j]
-            if f != 0.0:
-                for i in range(n):
-                    z[a, i] += f * flat[j * n + i]
+            coef[j] = F[a, j]
+            if F[a, j] != 0.0:
+                used = j + 1
+        combine_rows(coef[:used], xi, m, z[a])
 
 
 @nb.njit(cache=True, fastmath=REDUCE)
@@ -95,15 +99,33 @@ def _draw_explicit(S, n_in, n, C_W, C_b, weights, network, layer, key0, key1, w,
 
 
 @nb.njit(cache=True)
+def _chunk_done(z, m, c0, layer, measured, last, keep_z, z_out, code, slope, pairs, pair_plan, quad_plan,
+                sext_pairs, off, zp, s2, s4, s6, S, dots):
+    """Everything a chunk of z (k, >= m), neurons c0 .. c0 + m - 1 of ``layer``, feeds: z_out (keep_z),
+    the power sums s2, s4, s6 (measured), the activations S[:, :m] and the next S^T S in ``dots`` (not last)."""
+    if keep_z:
+        for a in range(z.shape[0]):
+            for i in range(m):
+                z_out[layer - 1, a, c0 + i] = z[a, i]
+    if measured:
+        add_raw_sums(z, m, pairs, pair_plan, quad_plan, sext_pairs, off, zp, s2, s4, s6)
+    if not last:
+        for a in range(z.shape[0]):
+            apply_activation(code, slope, z[a, :m], S[a, :m])
+        row_dots(S, m, pair_plan, dots)
+
+
+@nb.njit(cache=True)
 def network_pass(network, key0, key1, x, widths, codes, slopes, C_W, C_b, sampler, weights,
-                 meas_index, off, pairs, pair_pairs, pair_triples, quad_pairs, pair_pair_quad, sext_pairs,
+                 meas_index, off, pairs, pair_plan, pair_pairs, pair_triples, quad_plan, pair_pair_quad, sext_pairs,
                  row, proto, keep_z, z_out, G_out):
     """Sample one network and write its measurements into ``row`` (n_measured, width) float64.
 
     x (k, n_0) float64 distinct inputs; widths (L+1,) int64; codes/slopes (L-1,) activation per
     hidden layer; C_W, C_b (L,) float64; meas_index (L,) int64 row of layer l or -1; off (7,) int64
-    kernel offsets (nnmc.measurements.Layout.kernel_offsets). ``proto`` (1,) array of the sampling
-    dtype. With keep_z, z_out (L, k, n_max) and G_out (L, k, k) receive every layer's z and Ghat.
+    kernel offsets (nnmc.measurements.Layout.kernel_offsets); pair_plan / quad_plan: nnmc.cpu.dots.dot_plan
+    of the pairs and of the quads as pairs of pairs. ``proto`` (1,) array of the sampling dtype. With
+    keep_z, z_out (L, k, n_max) and G_out (L, k, k) receive every layer's z and Ghat.
     Returns False when any sampled or measured number is not finite (the network is then rejected).
     """
     k = x.shape[0]
@@ -111,51 +133,72 @@ def network_pass(network, key0, key1, x, widths, codes, slopes, C_W, C_b, sample
     n_max = 1
     for l in range(1, depth + 1):
         n_max = max(n_max, widths[l])
-    n_in_max = max(n_max, widths[0])
     dt = proto.dtype
-    z = np.empty((k, n_max), dt)
-    S = np.empty((k, n_in_max), dt)
-    for a in range(k):
-        for j in range(widths[0]):
-            S[a, j] = x[a, j]
+    p = pairs.shape[0]
     G = np.empty((k, k))
     F = np.empty((k, k))
-    p = pairs.shape[0]
-    zp = np.empty((p, n_max))
+    coef = np.empty(k, dt)
+    s2 = np.empty(p)
+    s4 = np.empty(quad_plan[:, 1].sum())
+    s6 = np.empty(sext_pairs.shape[0])
+    dots = np.zeros(p)
+    row_dots(x, x.shape[1], pair_plan, dots)
+    dots_next = np.empty(p)
     if sampler == CONDITIONAL:
-        xi = np.empty(k * n_max, dt)
-        w = np.empty(0, dt)
-        bias = np.empty(0, dt)
+        chunk = min(CHUNK, n_max)
+        z = np.empty((k, chunk), dt)
+        S = np.empty((k, chunk), dt)
+        xi = np.empty((k, chunk), dt)
+        scratch = new_normals_scratch()
     else:
-        xi = np.empty(0, dt)
-        w = np.empty(n_max * n_in_max, dt)
+        chunk = n_max
+        z = np.empty((k, n_max), dt)
+        S = np.empty((k, max(n_max, widths[0])), dt)
+        for a in range(k):
+            for j in range(widths[0]):
+                S[a, j] = x[a, j]
+        w = np.empty(n_max * max(n_max, widths[0]), dt)
         bias = np.empty(n_max, dt)
-    finite = True
+    zp = np.empty((p, chunk))
     for l in range(1, depth + 1):
         n_in = widths[l - 1]
         n = widths[l]
-        _metric(S, n_in, C_W[l - 1], C_b[l - 1], G)
+        _metric(dots, n_in, C_W[l - 1], C_b[l - 1], pairs, G)
+        if not np.isfinite(G).all():  # overflow, also in a layer that is not measured: reject the network
+            for m_row in range(row.shape[0]):
+                row[m_row, :] = np.nan
+            return False
         mi = meas_index[l - 1]
-        if mi >= 0:
+        measured = mi >= 0
+        last = l == depth
+        if measured:
             write_metric_stats(G, row[mi], pairs, pair_pairs, pair_triples, off)
         if keep_z:
             G_out[l - 1] = G
-        if mi < 0 and l == depth and not keep_z:
+        if not measured and last and not keep_z:
             break
+        s2[:] = 0.0
+        s4[:] = 0.0
+        s6[:] = 0.0
+        dots_next[:] = 0.0
+        code = codes[l - 1] if not last else 0
+        slope = slopes[l - 1] if not last else 0.0
         if sampler == CONDITIONAL:
-            _draw_conditional(G, n, network, l, key0, key1, F, xi, z)
+            rank = pivoted_root(G, F)
+            for c0 in range(0, n, chunk):
+                m = min(chunk, n - c0)
+                _draw_chunk(F, rank, n, c0, m, network, l, key0, key1, coef, xi, scratch, z)
+                _chunk_done(z, m, c0, l, measured, last, keep_z, z_out, code, slope, pairs, pair_plan, quad_plan,
+                            sext_pairs, off, zp, s2, s4, s6, S, dots_next)
         else:
             _draw_explicit(S, n_in, n, C_W[l - 1], C_b[l - 1], weights, network, l, key0, key1, w, bias, z)
-        if mi >= 0:
-            write_raw_stats(z, n, row[mi], pairs, pair_pairs, quad_pairs, pair_pair_quad, sext_pairs, off, zp)
-        if keep_z:
-            for a in range(k):
-                for i in range(n):
-                    z_out[l - 1, a, i] = z[a, i]
-        if l < depth:
-            for a in range(k):
-                apply_activation(codes[l - 1], slopes[l - 1], z[a, :n], S[a, :n])
+            _chunk_done(z, n, 0, l, measured, last, keep_z, z_out, code, slope, pairs, pair_plan, quad_plan,
+                        sext_pairs, off, zp, s2, s4, s6, S, dots_next)
+        if measured:
+            write_raw_stats(n, row[mi], pair_pairs, pair_pair_quad, off, s2, s4, s6)
+        dots, dots_next = dots_next, dots
     # every measured number must be finite, except m22 of a one-neuron layer (NaN by construction)
+    finite = True
     for l in range(1, depth + 1):
         mi = meas_index[l - 1]
         if mi < 0:
@@ -169,7 +212,7 @@ def network_pass(network, key0, key1, x, widths, codes, slopes, C_W, C_b, sample
 
 @nb.njit(parallel=True, cache=True)
 def sample_block(first_network, key0, key1, x, widths, codes, slopes, C_W, C_b, sampler, weights,
-                 meas_index, off, pairs, pair_pairs, pair_triples, quad_pairs, pair_pair_quad, sext_pairs,
+                 meas_index, off, pairs, pair_plan, pair_pairs, pair_triples, quad_plan, pair_pair_quad, sext_pairs,
                  out, finite, proto):
     """Networks first_network .. first_network + len(out) - 1 on all cores.
 
@@ -179,5 +222,5 @@ def sample_block(first_network, key0, key1, x, widths, codes, slopes, C_W, C_b, 
     dummy_G = np.empty((0, 0, 0))
     for t in nb.prange(out.shape[0]):
         finite[t] = network_pass(first_network + t, key0, key1, x, widths, codes, slopes, C_W, C_b, sampler,
-                                 weights, meas_index, off, pairs, pair_pairs, pair_triples, quad_pairs,
-                                 pair_pair_quad, sext_pairs, out[t], proto, False, dummy_z, dummy_G)
+                                 weights, meas_index, off, pairs, pair_plan, pair_pairs, pair_triples,
+                                 quad_plan, pair_pair_quad, sext_pairs, out[t], proto, False, dummy_z, dummy_G)

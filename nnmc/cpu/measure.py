@@ -6,7 +6,7 @@ with p pairs, q pair-pairs, c4 quads, c6 pair-triples, s6 sextuples (nnmc.compon
 Ghat statistics are products of the stochastic metric's entries; raw statistics are neuron
 averages of the sampled preactivations z (k, n): m2 = S2/n, m4 = S4/n,
 m22[(ab)(cd)] = (S2_ab S2_cd - S4_abcd)/(n(n-1)) (NaN for n = 1), with S_r the power sums over
-neurons. Everything is accumulated in float64.
+neurons. Products and sums are float64 (a product of two float32 numbers is exact in float64).
 """
 
 from __future__ import annotations
@@ -14,10 +14,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-# Let LLVM reassociate sums (and fuse multiply-adds) so that the reductions over neurons vectorise;
-# without it each sum is a serial chain of dependent adds (about 4x slower). NaN/inf semantics are kept
-# (no 'nnan'/'ninf'), so non-finite networks are still detected.
-REDUCE = {"reassoc", "contract"}
+from .dots import REDUCE, row_dots
 
 
 @nb.njit(cache=True, fastmath=REDUCE)
@@ -38,45 +35,23 @@ def write_metric_stats(G, row, pairs, pair_pairs, pair_triples, off):
 
 
 @nb.njit(cache=True, fastmath=REDUCE)
-def write_raw_stats(z, n, row, pairs, pair_pairs, quad_pairs, pair_pair_quad, sext_pairs, off, zp):
-    """Neuron averages of z[:, :n] (k, n): m2 at off[2], m4 at off[3], m22 at off[4], m6 at off[6].
+def add_raw_sums(z, m, pairs, pair_plan, quad_plan, sext_pairs, off, zp, s2, s4, s6):
+    """Add the power sums over neurons i < m of z (k, >= m) to s2 (p,), s4 (c4,), s6 (s6,) float64.
 
-    ``zp`` is a (p, n_max) float64 scratch array for the pair products z_a z_b per neuron;
-    ``quad_pairs`` (c4, 2) / ``sext_pairs`` (s6, 3) give each quad / sextuple as pair indices;
-    ``pair_pair_quad`` (q,) maps (ab|cd) to its quad.
+    S2_ab = sum_i z_ia z_ib for the pairs a <= b (``pair_plan``, nnmc.cpu.dots.dot_plan); for moments >= 4
+    also S4 = sum_i (z_a z_b)(z_c z_d) over the quads as pairs of pairs (``quad_plan``) from ``zp``, a
+    (p, >= m) float64 scratch array that receives the pair products, and for moments = 6 S6 over the
+    sextuples as pair triples ``sext_pairs`` (s6, 3). Called chunk by chunk of neurons.
     """
-    p = pairs.shape[0]
-    s2 = np.empty(p)
-    for P in range(p):
-        a = pairs[P, 0]
-        b = pairs[P, 1]
-        for i in range(n):
-            zp[P, i] = np.float64(z[a, i]) * np.float64(z[b, i])
-        # the sum reads zp only: in a loop that also stores, LLVM guards the vectorised reduction with a run-time
-        # alias check whose scalar fallback sums in another order, so the last bit would depend on where the
-        # allocator put z and zp (seen for small n after other kernels ran)
-        acc = 0.0
-        for i in range(n):
-            acc += zp[P, i]
-        s2[P] = acc
-        row[off[2] + P] = acc / n
+    row_dots(z, m, pair_plan, s2)
     if off[3] < 0:
         return
-    c4 = quad_pairs.shape[0]
-    s4 = np.empty(c4)
-    for c in range(c4):
-        A = quad_pairs[c, 0]
-        B = quad_pairs[c, 1]
-        acc = 0.0
-        for i in range(n):
-            acc += zp[A, i] * zp[B, i]
-        s4[c] = acc
-        row[off[3] + c] = acc / n
-    for Q in range(pair_pairs.shape[0]):
-        if n >= 2:
-            row[off[4] + Q] = (s2[pair_pairs[Q, 0]] * s2[pair_pairs[Q, 1]] - s4[pair_pair_quad[Q]]) / (n * (n - 1.0))
-        else:
-            row[off[4] + Q] = np.nan
+    for P in range(pairs.shape[0]):
+        a = pairs[P, 0]
+        b = pairs[P, 1]
+        for i in range(m):
+            zp[P, i] = np.float64(z[a, i]) * np.float64(z[b, i])
+    row_dots(zp, m, quad_plan, s4)
     if off[6] < 0:
         return
     for c in range(sext_pairs.shape[0]):
@@ -84,6 +59,27 @@ def write_raw_stats(z, n, row, pairs, pair_pairs, quad_pairs, pair_pair_quad, se
         B = sext_pairs[c, 1]
         C = sext_pairs[c, 2]
         acc = 0.0
-        for i in range(n):
+        for i in range(m):
             acc += zp[A, i] * zp[B, i] * zp[C, i]
-        row[off[6] + c] = acc / n
+        s6[c] += acc
+
+
+@nb.njit(cache=True)
+def write_raw_stats(n, row, pair_pairs, pair_pair_quad, off, s2, s4, s6):
+    """Neuron averages from the power sums of a layer of n neurons (``add_raw_sums``): m2 at off[2],
+    m4 at off[3], m22 at off[4], m6 at off[6]; ``pair_pair_quad`` (q,) maps (ab|cd) to its quad."""
+    for P in range(s2.shape[0]):
+        row[off[2] + P] = s2[P] / n
+    if off[3] < 0:
+        return
+    for c in range(s4.shape[0]):
+        row[off[3] + c] = s4[c] / n
+    for Q in range(pair_pairs.shape[0]):
+        if n >= 2:
+            row[off[4] + Q] = (s2[pair_pairs[Q, 0]] * s2[pair_pairs[Q, 1]] - s4[pair_pair_quad[Q]]) / (n * (n - 1.0))
+        else:
+            row[off[4] + Q] = np.nan
+    if off[6] < 0:
+        return
+    for c in range(s6.shape[0]):
+        row[off[6] + c] = s6[c] / n
