@@ -7,8 +7,10 @@ sampling dtype), both exact for Gaussian weights:
 * conditional (theory.md s.6): z^(l) = F xi with F F^T = Ghat^(l) (pivoted root, any rank) and xi the
   standard normals of stream (network, l, PREACTIVATION), xi[j, i] = normal number j n_l + i;
   cost O(n_l k^2) per layer. A layer runs in chunks of CHUNK neurons: draw the chunk's normals, form
-  its z, add its power sums and, through its activations, its share of the next layer's S^T S; the
-  layer's z and activations are never stored whole, and a chunk's numbers stay in L1.
+  its z, add its power sums and, through its activations (float64: here they only feed the metric), its
+  share of the next layer's S^T S; wider layers are never held whole. Smaller chunks cost more than
+  they save: vector loops of a few iterations and the per-call set-up (P1, n = 512: 1.25x slower in
+  chunks of 128, 1.08x in chunks of 256 than in one; a 4096-wide layer is 1.06x faster in chunks of 1024).
 * explicit (DESIGN.md s.3): W^(l)_{ij} = sqrt(C_W/n_{l-1}) x normal number i n_{l-1} + j of stream
   (network, l, WEIGHT) and b^(l)_i = sqrt(C_b) x normal i of (network, l, BIAS); "uniform" weights use
   the uniforms of the same streams, scaled to the same variances, U(-sqrt(3 var), sqrt(3 var));
@@ -35,7 +37,7 @@ from .dots import REDUCE, combine_rows, row_dots
 from .linalg import pivoted_root
 from .measure import add_raw_sums, write_metric_stats, write_raw_stats
 
-CHUNK = 256  # neurons per pass of the conditional sampler (module docstring)
+CHUNK = 1024  # neurons per pass of the conditional sampler (module docstring)
 CONDITIONAL, EXPLICIT = 0, 1
 GAUSSIAN, UNIFORM = 0, 1
 _PRE = int(Purpose.PREACTIVATION)
@@ -99,19 +101,25 @@ def _draw_explicit(S, n_in, n, C_W, C_b, weights, network, layer, key0, key1, w,
 
 
 @nb.njit(cache=True)
-def _chunk_done(z, m, c0, layer, measured, last, keep_z, z_out, code, slope, pairs, pair_plan, quad_plan,
-                sext_pairs, off, zp, s2, s4, s6, S, dots):
-    """Everything a chunk of z (k, >= m), neurons c0 .. c0 + m - 1 of ``layer``, feeds: z_out (keep_z),
-    the power sums s2, s4, s6 (measured), the activations S[:, :m] and the next S^T S in ``dots`` (not last)."""
+def _chunk_done(z, zd, m, c0, layer, measured, last, keep_z, z_out, code, slope, pairs, pair_plan, quad_plan,
+                sext_pairs, off, zp, s2, s4, s6, act_in, S, dots):
+    """Everything a chunk of z (k, >= m) in the sampling dtype, neurons c0 .. c0 + m - 1 of ``layer``, feeds:
+    z_out (keep_z); its float64 copy zd, from which the power sums s2, s4, s6 are added (measured); the
+    activations S[:, :m] = sigma(act_in) and their S^T S, added to ``dots`` (not last). act_in is zd (S float64,
+    conditional sampler: S only feeds the metric) or z (S in the sampling dtype, explicit: S also feeds W S)."""
+    k = z.shape[0]
     if keep_z:
-        for a in range(z.shape[0]):
+        for a in range(k):
             for i in range(m):
                 z_out[layer - 1, a, c0 + i] = z[a, i]
+    for a in range(k):
+        for i in range(m):
+            zd[a, i] = z[a, i]
     if measured:
-        add_raw_sums(z, m, pairs, pair_plan, quad_plan, sext_pairs, off, zp, s2, s4, s6)
+        add_raw_sums(zd, m, pairs, pair_plan, quad_plan, sext_pairs, off, zp, s2, s4, s6)
     if not last:
-        for a in range(z.shape[0]):
-            apply_activation(code, slope, z[a, :m], S[a, :m])
+        for a in range(k):
+            apply_activation(code, slope, act_in[a, :m], S[a, :m])
         row_dots(S, m, pair_plan, dots)
 
 
@@ -147,12 +155,14 @@ def network_pass(network, key0, key1, x, widths, codes, slopes, C_W, C_b, sample
     if sampler == CONDITIONAL:
         chunk = min(CHUNK, n_max)
         z = np.empty((k, chunk), dt)
-        S = np.empty((k, chunk), dt)
+        zd = np.empty((k, chunk))
+        S_cond = np.empty((k, chunk))
         xi = np.empty((k, chunk), dt)
         scratch = new_normals_scratch()
     else:
         chunk = n_max
         z = np.empty((k, n_max), dt)
+        zd = np.empty((k, n_max))
         S = np.empty((k, max(n_max, widths[0])), dt)
         for a in range(k):
             for j in range(widths[0]):
@@ -188,12 +198,12 @@ def network_pass(network, key0, key1, x, widths, codes, slopes, C_W, C_b, sample
             for c0 in range(0, n, chunk):
                 m = min(chunk, n - c0)
                 _draw_chunk(F, rank, n, c0, m, network, l, key0, key1, coef, xi, scratch, z)
-                _chunk_done(z, m, c0, l, measured, last, keep_z, z_out, code, slope, pairs, pair_plan, quad_plan,
-                            sext_pairs, off, zp, s2, s4, s6, S, dots_next)
+                _chunk_done(z, zd, m, c0, l, measured, last, keep_z, z_out, code, slope, pairs, pair_plan, quad_plan,
+                            sext_pairs, off, zp, s2, s4, s6, zd, S_cond, dots_next)
         else:
             _draw_explicit(S, n_in, n, C_W[l - 1], C_b[l - 1], weights, network, l, key0, key1, w, bias, z)
-            _chunk_done(z, n, 0, l, measured, last, keep_z, z_out, code, slope, pairs, pair_plan, quad_plan,
-                        sext_pairs, off, zp, s2, s4, s6, S, dots_next)
+            _chunk_done(z, zd, n, 0, l, measured, last, keep_z, z_out, code, slope, pairs, pair_plan, quad_plan,
+                        sext_pairs, off, zp, s2, s4, s6, z, S, dots_next)
         if measured:
             write_raw_stats(n, row[mi], pair_pairs, pair_pair_quad, off, s2, s4, s6)
         dots, dots_next = dots_next, dots
