@@ -18,7 +18,7 @@ def test_plan_covers_every_pair_once_in_blocks_sharing_a_row():
     for A, count, *rest in plan:
         Bs, outs = rest[:BLOCK], rest[BLOCK:]
         assert 1 <= count <= BLOCK
-        assert all(b == -1 for b in Bs[count:]) and all(o == -1 for o in outs[count:])
+        assert all(b == Bs[count - 1] for b in Bs[count:]) and all(o == -1 for o in outs[count:])
         for B, o in zip(Bs[:count], outs[:count]):
             assert (pairs[o] == (A, B)).all()
             seen.append(o)
@@ -53,3 +53,47 @@ def test_combine_rows_in_the_dtype(dtype, m):
     scale = np.abs(coef.astype(np.float64)) @ np.abs(X[:m, :n].astype(np.float64))
     assert np.all(np.abs(out[:n] - exact) <= 2 * (m + 1) * np.finfo(dtype).eps * scale)
     assert (out[n:] == 7.0).all()
+
+
+def test_unrolled_module_is_the_generators_output():
+    """nnmc/cpu/power_sums_unrolled.py is generated: regenerate with ``python -m nnmc.cpu.unroll``."""
+    from nnmc.cpu import unroll
+
+    assert unroll.TARGET.read_text() == unroll.source()
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4])
+@pytest.mark.parametrize("n", [1, 13, 512])
+def test_unrolled_power_sums_equal_the_generic_ones(k, n):
+    """The unrolled S2, S4 (k <= 4) against the plan-driven kernels (which also serve moments = 6 and k > 4)."""
+    from nnmc import components as comp
+    from nnmc.cpu.power_sums_unrolled import pair_sums_unrolled, power_sums_unrolled
+
+    rng = np.random.default_rng(10 * k + n)
+    z = rng.standard_normal((k, n))
+    pairs = comp.pairs(k)
+    pi = comp.pair_index(k)
+    quads = comp.quads(k)
+    s2, s4 = np.full(len(pairs), 1.0), np.full(len(quads), 2.0)
+    assert power_sums_unrolled(z, n, s2, s4)
+    g2, g4 = np.full(len(pairs), 1.0), np.full(len(quads), 2.0)
+    row_dots(z, n, dot_plan(pairs), g2)
+    zp = z[pairs[:, 0]] * z[pairs[:, 1]]
+    row_dots(zp, n, dot_plan(np.array([[pi[a, b], pi[c, d]] for a, b, c, d in quads])), g4)
+    np.testing.assert_allclose(s2, g2, rtol=1e-13)
+    np.testing.assert_allclose(s4, g4, rtol=1e-13)
+    exact4 = 2.0 + np.prod(z[quads.T], axis=0).sum(axis=1)
+    np.testing.assert_allclose(s4, exact4, rtol=1e-12)
+    p2 = np.full(len(pairs), 1.0)
+    assert pair_sums_unrolled(z.astype(np.float32), n, p2)
+    z32 = z.astype(np.float32).astype(np.float64)
+    np.testing.assert_allclose(p2, 1.0 + (z32[pairs[:, 0]] * z32[pairs[:, 1]]).sum(axis=1), rtol=1e-13)
+
+
+def test_unrolled_sums_decline_larger_k():
+    from nnmc.cpu.power_sums_unrolled import pair_sums_unrolled, power_sums_unrolled
+
+    z = np.ones((5, 8))
+    s2, s4 = np.zeros(15), np.zeros(70)
+    assert not power_sums_unrolled(z, 8, s2, s4) and not pair_sums_unrolled(z, 8, s2)
+    assert not s2.any() and not s4.any()

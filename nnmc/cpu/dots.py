@@ -31,9 +31,9 @@ BLOCK = 4  # sums per pass: with LLVM's four-fold interleave, 16 vector accumula
 def dot_plan(row_pairs: np.ndarray) -> np.ndarray:
     """The blocks of ``row_dots`` for pairs (m, 2) int64 of row indices: (n_blocks, 2 + 2 BLOCK) int64.
 
-    Block r is [A, count, B_0 .. B_3, o_0 .. o_3]: out[o_j] += sum_i X[A, i] X[B_j, i] for j < count
-    (unused slots -1), o_j the index of the pair (A, B_j) in ``row_pairs``. Pairs are grouped by their
-    first row, in order of first appearance.
+    Block r is [A, count, B_0 .. B_3, o_0 .. o_3]: out[o_j] += sum_i X[A, i] X[B_j, i] for j < count,
+    o_j the index of the pair (A, B_j) in ``row_pairs``; unused slots repeat the last B (summed, not stored)
+    and have o = -1. Pairs are grouped by their first row, in order of first appearance.
     """
     row_pairs = np.asarray(row_pairs, dtype=np.int64).reshape(-1, 2)
     by_first: dict[int, list[int]] = {}
@@ -43,8 +43,9 @@ def dot_plan(row_pairs: np.ndarray) -> np.ndarray:
     for A, outs in by_first.items():
         for start in range(0, len(outs), BLOCK):
             chunk = outs[start:start + BLOCK]
-            pad = [-1] * (BLOCK - len(chunk))
-            blocks.append([A, len(chunk)] + [int(row_pairs[o, 1]) for o in chunk] + pad + chunk + pad)
+            pad = BLOCK - len(chunk)
+            Bs = [int(row_pairs[o, 1]) for o in chunk]
+            blocks.append([A, len(chunk)] + Bs + [Bs[-1]] * pad + chunk + [-1] * pad)
     return np.array(blocks, dtype=np.int64).reshape(-1, 2 + 2 * BLOCK)
 
 
@@ -56,46 +57,17 @@ def row_dots(X, n, plan, out):
     """
     for r in range(plan.shape[0]):
         A = plan[r, 0]
-        count = plan[r, 1]
-        B0 = plan[r, 2]
-        if count == 4:
-            B1, B2, B3 = plan[r, 3], plan[r, 4], plan[r, 5]
-            s0 = s1 = s2 = s3 = 0.0
-            for i in range(n):
-                x = np.float64(X[A, i])
-                s0 += x * np.float64(X[B0, i])
-                s1 += x * np.float64(X[B1, i])
-                s2 += x * np.float64(X[B2, i])
-                s3 += x * np.float64(X[B3, i])
-            out[plan[r, 6]] += s0
-            out[plan[r, 7]] += s1
-            out[plan[r, 8]] += s2
-            out[plan[r, 9]] += s3
-        elif count == 3:
-            B1, B2 = plan[r, 3], plan[r, 4]
-            s0 = s1 = s2 = 0.0
-            for i in range(n):
-                x = np.float64(X[A, i])
-                s0 += x * np.float64(X[B0, i])
-                s1 += x * np.float64(X[B1, i])
-                s2 += x * np.float64(X[B2, i])
-            out[plan[r, 6]] += s0
-            out[plan[r, 7]] += s1
-            out[plan[r, 8]] += s2
-        elif count == 2:
-            B1 = plan[r, 3]
-            s0 = s1 = 0.0
-            for i in range(n):
-                x = np.float64(X[A, i])
-                s0 += x * np.float64(X[B0, i])
-                s1 += x * np.float64(X[B1, i])
-            out[plan[r, 6]] += s0
-            out[plan[r, 7]] += s1
-        else:
-            s0 = 0.0
-            for i in range(n):
-                s0 += np.float64(X[A, i]) * np.float64(X[B0, i])
-            out[plan[r, 6]] += s0
+        B0, B1, B2, B3 = plan[r, 2], plan[r, 3], plan[r, 4], plan[r, 5]
+        s0 = s1 = s2 = s3 = 0.0
+        for i in range(n):
+            x = np.float64(X[A, i])
+            s0 += x * np.float64(X[B0, i])
+            s1 += x * np.float64(X[B1, i])
+            s2 += x * np.float64(X[B2, i])
+            s3 += x * np.float64(X[B3, i])
+        sums = (s0, s1, s2, s3)
+        for j in range(plan[r, 1]):
+            out[plan[r, 2 + BLOCK + j]] += sums[j]
 
 
 @nb.njit(cache=True, fastmath=REDUCE)

@@ -33,9 +33,9 @@ import numpy as np
 
 from ..rng import Purpose, fill_normals, fill_normals_from, fill_uniforms, new_normals_scratch
 from .activation import apply_activation
-from .dots import REDUCE, combine_rows, row_dots
+from .dots import REDUCE, combine_rows
 from .linalg import pivoted_root
-from .measure import add_raw_sums, write_metric_stats, write_raw_stats
+from .measure import add_raw_sums, pair_sums, write_metric_stats, write_raw_stats
 
 CHUNK = 1024  # neurons per pass of the conditional sampler (module docstring)
 CONDITIONAL, EXPLICIT = 0, 1
@@ -120,7 +120,7 @@ def _chunk_done(z, zd, m, c0, layer, measured, last, keep_z, z_out, code, slope,
     if not last:
         for a in range(k):
             apply_activation(code, slope, act_in[a, :m], S[a, :m])
-        row_dots(S, m, pair_plan, dots)
+        pair_sums(S, m, pair_plan, dots)
 
 
 @nb.njit(cache=True)
@@ -150,7 +150,7 @@ def network_pass(network, key0, key1, x, widths, codes, slopes, C_W, C_b, sample
     s4 = np.empty(quad_plan[:, 1].sum())
     s6 = np.empty(sext_pairs.shape[0])
     dots = np.zeros(p)
-    row_dots(x, x.shape[1], pair_plan, dots)
+    pair_sums(x, x.shape[1], pair_plan, dots)
     dots_next = np.empty(p)
     if sampler == CONDITIONAL:
         chunk = min(CHUNK, n_max)

@@ -15,6 +15,7 @@ import numba as nb
 import numpy as np
 
 from .dots import REDUCE, row_dots
+from .power_sums_unrolled import pair_sums_unrolled, power_sums_unrolled
 
 
 @nb.njit(cache=True, fastmath=REDUCE)
@@ -34,6 +35,14 @@ def write_metric_stats(G, row, pairs, pair_pairs, pair_triples, off):
             row[off[5] + R] = g[pair_triples[R, 0]] * g[pair_triples[R, 1]] * g[pair_triples[R, 2]]
 
 
+@nb.njit(cache=True)
+def pair_sums(x, m, pair_plan, out):
+    """out[P] += sum_(i < m) x_ia x_ib (float64) for the pairs P = (a, b) of x (k, >= m): unrolled for k <= 4,
+    else by ``pair_plan`` (nnmc.cpu.dots)."""
+    if not pair_sums_unrolled(x, m, out):
+        row_dots(x, m, pair_plan, out)
+
+
 @nb.njit(cache=True, fastmath=REDUCE)
 def add_raw_sums(z, m, pairs, pair_plan, quad_plan, sext_pairs, off, zp, s2, s4, s6):
     """Add the power sums over neurons i < m of z (k, >= m) to s2 (p,), s4 (c4,), s6 (s6,) float64.
@@ -41,9 +50,12 @@ def add_raw_sums(z, m, pairs, pair_plan, quad_plan, sext_pairs, off, zp, s2, s4,
     S2_ab = sum_i z_ia z_ib for the pairs a <= b (``pair_plan``, nnmc.cpu.dots.dot_plan); for moments >= 4
     also S4 = sum_i (z_a z_b)(z_c z_d) over the quads as pairs of pairs (``quad_plan``) from ``zp``, a
     (p, >= m) float64 scratch array that receives the pair products, and for moments = 6 S6 over the
-    sextuples as pair triples ``sext_pairs`` (s6, 3). Called chunk by chunk of neurons.
+    sextuples as pair triples ``sext_pairs`` (s6, 3). Called chunk by chunk of neurons. For moments = 4 and
+    k <= 4 the unrolled sums of nnmc.cpu.power_sums_unrolled replace all of this.
     """
-    row_dots(z, m, pair_plan, s2)
+    if off[3] >= 0 and off[6] < 0 and power_sums_unrolled(z, m, s2, s4):
+        return
+    pair_sums(z, m, pair_plan, s2)
     if off[3] < 0:
         return
     for P in range(pairs.shape[0]):
