@@ -173,6 +173,17 @@ def test_overflow_in_an_unmeasured_layer_rejects_the_network(sampler):
     assert np.isnan(rows).all()
 
 
+@pytest.mark.parametrize("sampler", ["conditional", "explicit"])
+def test_overflow_hidden_by_a_saturating_activation_rejects_the_network(sampler):
+    """float32 z of layer 1 overflows to +-inf; tanh(+-inf) = +-1 gives a finite metric and finite measured layers
+    2 and 3, so z itself must be checked."""
+    cfg = make_config({"widths": [1, 4, 4, 2], "activation": "tanh", "C_W": [1e80, 1.0, 1.0], "C_b": 0.1}, [[1.0]],
+                      8, 8, sampling={"sampler": sampler, "dtype": "float32"}, measure={"layers": [2, 3]})
+    _, finite = CpuBackend().sample_rows(KernelInputs.from_config(cfg), 0, 8)
+    assert not finite.any()
+    assert not sample_network(cfg, 0).finite
+
+
 def _two_sample(res_a, res_b, names, what):
     for name in names:
         a, b = res_a.estimates[name], res_b.estimates[name]

@@ -17,7 +17,10 @@ sampling dtype), both exact for Gaussian weights:
   cost O(n_l n_{l-1} k). The whole layer is one chunk.
 
 In both, Ghat^(l) = C_b^(l) + (C_W^(l)/n_{l-1}) S^(l-1)T S^(l-1) is summed in float64 from the
-activations S (S^(0) = the float64 inputs) and measured (nnmc.cpu.measure).
+activations S (S^(0) = the float64 inputs) and measured (nnmc.cpu.measure). The explicit sampler
+multiplies W with S in the sampling dtype (S^(0) rounded to it), and its metric for l >= 2 sums those
+same rounded S; the conditional sampler's S are float64 (they feed nothing else). A network is rejected
+when any z, any Ghat or any measured number is not finite.
 
 numba's on-disk cache (cache=True) keys these kernels by this file alone: the code of the kernels they call
 (nnmc.cpu.measure, .dots, .linalg, .activation, nnmc.rng, nnmc.fastmath) is compiled in, and a change there is
@@ -100,27 +103,39 @@ def _draw_explicit(S, n_in, n, C_W, C_b, weights, network, layer, key0, key1, w,
             z[a, i] = b_scale * bias[i] + w_scale * acc
 
 
+@nb.njit(cache=True, fastmath=REDUCE)
+def _to_float64(z, m, zd):
+    """zd[:, :m] = z[:, :m] as float64; True when all of them are finite (a sum of z * 0 is 0 only then)."""
+    probe = 0.0
+    for a in range(z.shape[0]):
+        for i in range(m):
+            zd[a, i] = z[a, i]
+        for i in range(m):
+            probe += zd[a, i] * 0.0
+    return probe == 0.0
+
+
 @nb.njit(cache=True)
 def _chunk_done(z, zd, m, c0, layer, measured, last, keep_z, z_out, code, slope, pairs, pair_plan, quad_plan,
                 sext_pairs, off, zp, s2, s4, s6, act_in, S, dots):
     """Everything a chunk of z (k, >= m) in the sampling dtype, neurons c0 .. c0 + m - 1 of ``layer``, feeds:
     z_out (keep_z); its float64 copy zd, from which the power sums s2, s4, s6 are added (measured); the
     activations S[:, :m] = sigma(act_in) and their S^T S, added to ``dots`` (not last). act_in is zd (S float64,
-    conditional sampler: S only feeds the metric) or z (S in the sampling dtype, explicit: S also feeds W S)."""
+    conditional sampler: S only feeds the metric) or z (S in the sampling dtype, explicit: S also feeds W S).
+    Returns whether the chunk's z is finite (a saturating activation would hide an overflow from the metric)."""
     k = z.shape[0]
     if keep_z:
         for a in range(k):
             for i in range(m):
                 z_out[layer - 1, a, c0 + i] = z[a, i]
-    for a in range(k):
-        for i in range(m):
-            zd[a, i] = z[a, i]
+    finite = _to_float64(z, m, zd)
     if measured:
         add_raw_sums(zd, m, pairs, pair_plan, quad_plan, sext_pairs, off, zp, s2, s4, s6)
     if not last:
         for a in range(k):
             apply_activation(code, slope, act_in[a, :m], S[a, :m])
         pair_sums(S, m, pair_plan, dots)
+    return finite
 
 
 @nb.njit(cache=True)
@@ -170,6 +185,7 @@ def network_pass(network, key0, key1, x, widths, codes, slopes, C_W, C_b, sample
         w = np.empty(n_max * max(n_max, widths[0]), dt)
         bias = np.empty(n_max, dt)
     zp = np.empty((p, chunk))
+    z_finite = True
     for l in range(1, depth + 1):
         n_in = widths[l - 1]
         n = widths[l]
@@ -198,17 +214,17 @@ def network_pass(network, key0, key1, x, widths, codes, slopes, C_W, C_b, sample
             for c0 in range(0, n, chunk):
                 m = min(chunk, n - c0)
                 _draw_chunk(F, rank, n, c0, m, network, l, key0, key1, coef, xi, scratch, z)
-                _chunk_done(z, zd, m, c0, l, measured, last, keep_z, z_out, code, slope, pairs, pair_plan, quad_plan,
-                            sext_pairs, off, zp, s2, s4, s6, zd, S_cond, dots_next)
+                z_finite &= _chunk_done(z, zd, m, c0, l, measured, last, keep_z, z_out, code, slope, pairs,
+                                        pair_plan, quad_plan, sext_pairs, off, zp, s2, s4, s6, zd, S_cond, dots_next)
         else:
             _draw_explicit(S, n_in, n, C_W[l - 1], C_b[l - 1], weights, network, l, key0, key1, w, bias, z)
-            _chunk_done(z, zd, n, 0, l, measured, last, keep_z, z_out, code, slope, pairs, pair_plan, quad_plan,
-                        sext_pairs, off, zp, s2, s4, s6, z, S, dots_next)
+            z_finite &= _chunk_done(z, zd, n, 0, l, measured, last, keep_z, z_out, code, slope, pairs, pair_plan,
+                                    quad_plan, sext_pairs, off, zp, s2, s4, s6, z, S, dots_next)
         if measured:
             write_raw_stats(n, row[mi], pair_pairs, pair_pair_quad, off, s2, s4, s6)
         dots, dots_next = dots_next, dots
-    # every measured number must be finite, except m22 of a one-neuron layer (NaN by construction)
-    finite = True
+    # every sampled z and measured number must be finite, except m22 of a one-neuron layer (NaN by construction)
+    finite = z_finite
     for l in range(1, depth + 1):
         mi = meas_index[l - 1]
         if mi < 0:
