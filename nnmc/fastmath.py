@@ -1,4 +1,4 @@
-"""Vectorisable float64 elementary functions for the Box-Muller transform (used by ``nnmc.rng``).
+"""Vectorisable float64 elementary functions: the Box-Muller transform (``nnmc.rng``) and tanh (activations).
 
 libm's ``log``/``sin``/``cos`` are scalar calls that stop LLVM from vectorising the normal-generation
 loops; without Intel SVML the transform ran at 58 M normals/s on 2 cores here. These loops use only
@@ -11,11 +11,16 @@ Accuracy (checked in tests against libm): a few ulp absolute.
   ln m = 2 atanh(s), s = (m - 1)/(m + 1), |s| <= 0.1716, by its odd series through s^21 (error < 2e-17).
 * ``sincos_two_pi``: sin(2 pi v), cos(2 pi v) for v in [0, 1]: quadrant reduction y = 4v,
   r = (y - round(y)) pi/2 in [-pi/4, pi/4], Taylor series through r^15 / r^16 (error < 1e-16).
+* ``tanh_array``: tanh elementwise, 6x faster than libm's scalar tanh here and within 4 ulp of it (tests). For
+  |x| < 0.3 the odd Taylor series through x^27 (coefficients 2^2n (2^2n - 1) B_2n / (2n)!, exact from the
+  Bernoulli numbers); else (1 - t)/(1 + t) with t = exp(-2|x|) = 2^j e^r, |r| <= ln2/2, e^r by its Taylor
+  series through r^13 (|x| is capped at 20, where tanh is 1 in float64).
 """
 
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numba as nb
 import numpy as np
@@ -26,6 +31,26 @@ _HALF_PI = 0.5 * math.pi
 _EXP_MASK = 0x7FF
 _MANT_MASK = 0xFFFFFFFFFFFFF
 _ONE_BITS = 0x3FF0000000000000
+
+
+def _bernoulli(count: int) -> list[Fraction]:
+    """B_0 .. B_(count-1) exactly (Akiyama-Tanigawa)."""
+    a, out = [Fraction(0)] * count, []
+    for m in range(count):
+        a[m] = Fraction(1, m + 1)
+        for j in range(m, 0, -1):
+            a[j - 1] = j * (a[j - 1] - a[j])
+        out.append(a[0])
+    return out
+
+
+_B = _bernoulli(30)
+# tanh x = sum_(n >= 1) T[n-1] x^(2n-1), T[n-1] = 2^2n (2^2n - 1) B_2n / (2n)!
+_TANH = tuple(float(Fraction(4 ** n * (4 ** n - 1)) * _B[2 * n] / math.factorial(2 * n)) for n in range(1, 15))
+_EXP = tuple(1.0 / math.factorial(i) for i in range(14))
+_TANH_SERIES_BELOW = 0.3
+_LN2_HI = 6.93147180369123816490e-01  # ln 2 = _LN2_HI + _LN2_LO, _LN2_HI with the low 32 bits zero
+_LN2_LO = 1.90821492927058770002e-10
 
 
 @nb.njit(cache=True, fastmath=True, error_model="numpy")
@@ -90,3 +115,30 @@ def sincos_two_pi(v, sin_out, cos_out):
         c1 = sn if odd else cs
         sin_out[i] = -s1 if (quadrant & 2) == 2 else s1
         cos_out[i] = -c1 if (quadrant == 1 or quadrant == 2) else c1
+
+
+@nb.njit(cache=True, inline="always")
+def _tanh(x):
+    a = abs(np.float64(x))
+    a = 20.0 if a > 20.0 else a  # keeps NaN
+    s = a * a
+    p = _TANH[13]
+    for n in range(12, -1, -1):
+        p = p * s + _TANH[n]
+    series = a * p
+    y = -2.0 * a
+    j = np.floor(y * (1.0 / _LN2) + 0.5)
+    r = (y - j * _LN2_HI) - j * _LN2_LO
+    e = _EXP[13]
+    for n in range(12, -1, -1):
+        e = e * r + _EXP[n]
+    t = e * np.int64((np.int64(j) + 1023) << 52).view(np.float64)
+    v = series if a < _TANH_SERIES_BELOW else (1.0 - t) / (1.0 + t)
+    return math.copysign(v, x)
+
+
+@nb.njit(cache=True, fastmath={"contract"}, error_model="numpy")
+def tanh_array(x, out):
+    """out[i] = tanh(x[i]) for 1-d x (float32 or float64, evaluated in float64) into out (1-d, any float dtype)."""
+    for i in range(x.shape[0]):
+        out[i] = _tanh(x[i])
