@@ -99,14 +99,9 @@ def stream_word1(layer, purpose):
 SCRATCH_GROUPS = 128  # Philox groups (512 normals) per pass of ``fill_normals_from``: its scratch stays in L1
 
 
-def normals_scratch() -> np.ndarray:
-    """Scratch for ``fill_normals_from``: (5, 2 SCRATCH_GROUPS) float64, reusable call after call."""
-    return np.empty((5, 2 * SCRATCH_GROUPS))
-
-
 @nb.njit(cache=True)
 def new_normals_scratch():
-    """``normals_scratch()`` inside numba kernels."""
+    """Scratch for ``fill_normals_from``: (5, 2 SCRATCH_GROUPS) float64, reusable call after call."""
     return np.empty((5, 2 * SCRATCH_GROUPS))
 
 
@@ -155,7 +150,7 @@ def fill_normals_from(out, first, key0, key1, network, layer, purpose, scratch):
     """Write normals first .. first + len(out) - 1 of stream (network, layer, purpose) into ``out`` (1-d).
 
     ``out`` may be float32 or float64; values are computed in float64 and rounded on store. ``scratch``:
-    from ``normals_scratch``. The work runs in passes of at most SCRATCH_GROUPS Philox groups, each split
+    from ``new_normals_scratch``. The work runs in passes of at most SCRATCH_GROUPS Philox groups, each split
     into vectorisable loops (Philox words -> uniforms -> radius and angle -> products, see
     ``nnmc.fastmath``), so that every value is written and read while it is still in L1.
     """
