@@ -1,9 +1,11 @@
-"""nnmc.fastmath's vectorised tanh against NumPy's (libm) over its whole range and at the special values."""
+"""nnmc.fastmath's vectorised tanh and swish against libm over their whole range and at the special values."""
+
+import math
 
 import numpy as np
 import pytest
 
-from nnmc.fastmath import tanh_array
+from nnmc.fastmath import swish_array, tanh_array
 
 
 def test_tanh_within_four_ulp_of_libm():
@@ -33,3 +35,24 @@ def test_tanh_of_float32_and_into_float32(dtype):
     ref = np.tanh(x.astype(np.float64))
     # evaluated in float64 (within 4 ulp there), then rounded once to the output dtype
     assert np.all(np.abs(out - ref) <= 4 * np.spacing(np.abs(ref)) + np.spacing(np.abs(ref).astype(dtype)))
+
+
+def _swish_libm(v):
+    if v >= 0:
+        return v / (1 + math.exp(-v))
+    return v * math.exp(v) / (1 + math.exp(v)) if v > -745 else -0.0
+
+
+def test_swish_within_four_ulp_of_libm():
+    rng = np.random.default_rng(4)
+    tiny = np.geomspace(1e-300, 1.0, 2001)
+    x = np.concatenate([np.linspace(-800, 800, 160001), 3 * rng.standard_normal(10**5), tiny, -tiny, [0.0, -0.0]])
+    out = np.empty_like(x)
+    swish_array(x, out)
+    ref = np.array([_swish_libm(v) for v in x])
+    normal = np.abs(ref) > 1e-290
+    assert np.all(np.abs(out - ref)[normal] <= 4 * np.spacing(np.abs(ref[normal])))
+    assert np.all(np.abs(out - ref)[~normal] <= 1e-290)  # x e^x below -700 is 0 to within 1e-305
+    special = np.array([np.inf, -np.inf, np.nan])
+    swish_array(special, out[:3])
+    assert out[0] == np.inf and out[1] == 0.0 and np.isnan(out[2])

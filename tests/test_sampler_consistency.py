@@ -47,18 +47,24 @@ def test_sample_network_preactivations_match_measurements():
     np.testing.assert_allclose(net.G[1], 2.0 * s.T @ s / 7, rtol=1e-13)
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_conditional_layers_from_the_documented_stream(dtype):
+def _swish(z):
+    return z / (1.0 + np.exp(-z))
+
+
+@pytest.mark.parametrize("dtype,activation,sigma", [("float32", "tanh", np.tanh), ("float64", "tanh", np.tanh),
+                                                    ("float32", "swish", _swish)])
+def test_conditional_layers_from_the_documented_stream(dtype, activation, sigma):
     """z^(l) = F xi with F the pivoted root of Ghat^(l) and xi[j, i] normal j n_l + i of (network, l, PREACTIVATION)
     (nnmc.cpu.forward), rebuilt here from nnmc.rng.normals; widths 1030 and 2051 run in chunks of
-    forward.CHUNK neurons that start inside Philox groups. Ghat^(l+1) is the float64 S^T S of this layer's z."""
+    forward.CHUNK neurons that start inside Philox groups. Ghat^(l+1) is the float64 S^T S of this layer's z
+    (tanh and swish: nnmc's vectorised functions against NumPy's)."""
     from nnmc.cpu.forward import CHUNK
     from nnmc.cpu.linalg import pivoted_root
     from nnmc.rng import Purpose, normals
 
     widths = [3, CHUNK + 6, 2 * CHUNK + 3, 5]
     x = [[1.0, 0.2, -0.5], [0.3, -1.0, 0.8], [0.1, 0.4, 0.9]]
-    cfg = make_config({"widths": widths, "activation": "tanh", "C_W": 1.3, "C_b": 0.2}, x, 1, 1, seed=77,
+    cfg = make_config({"widths": widths, "activation": activation, "C_W": 1.3, "C_b": 0.2}, x, 1, 1, seed=77,
                       sampling={"dtype": dtype}, measure={"moments": 4})
     net = sample_network(cfg, 5)
     eps = np.finfo(dtype).eps
@@ -70,7 +76,7 @@ def test_conditional_layers_from_the_documented_stream(dtype):
         bound = 4 * eps * (np.abs(F) @ np.abs(xi)).T
         assert np.all(np.abs(net.z[layer - 1] - expected) <= bound), f"layer {layer}"
         if layer < len(widths) - 1:
-            s = np.tanh(net.z[layer - 1].astype(np.float64))
+            s = sigma(net.z[layer - 1].astype(np.float64))
             np.testing.assert_allclose(net.G[layer], 0.2 + 1.3 * s.T @ s / n, rtol=1e-12)
         z = net.z[layer - 1].astype(np.float64)
         np.testing.assert_allclose(net.rows["m4"][layer - 1][0], np.mean(z[:, 0] ** 4), rtol=1e-12)

@@ -2,8 +2,8 @@
 
 ``apply_activation(code, slope, z, out)`` writes sigma(z) elementwise; z and out are 1-d arrays, z of
 the sampling dtype, out of it or float64. The branch is taken once per call, so each inner loop is a plain elementwise
-loop that LLVM can vectorise where the function allows it: tanh is nnmc.fastmath's (6x libm's scalar
-tanh); erf, gelu, swish, sin and softplus call libm per element.
+loop that LLVM can vectorise where the function allows it: tanh and swish are nnmc.fastmath's (6x
+libm's scalar functions); erf, gelu, sin and softplus call libm per element.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import math
 import numba as nb
 
 from ..activations import ERF, GELU, LEAKY_RELU, LINEAR, RELU, SIN, SOFTPLUS, SWISH, TANH
-from ..fastmath import tanh_array
+from ..fastmath import swish_array, tanh_array
 
 _INV_SQRT2 = 1.0 / math.sqrt(2.0)
 
@@ -39,9 +39,7 @@ def apply_activation(code, slope, z, out):
         for i in range(n):
             out[i] = 0.5 * z[i] * (1.0 + math.erf(z[i] * _INV_SQRT2))
     elif code == SWISH:
-        for i in range(n):
-            x = z[i]
-            out[i] = x / (1.0 + math.exp(-x)) if x >= 0 else x * math.exp(x) / (1.0 + math.exp(x))
+        swish_array(z[:n], out[:n])
     elif code == SIN:
         for i in range(n):
             out[i] = math.sin(z[i])
