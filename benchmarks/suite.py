@@ -92,7 +92,8 @@ def normals_section(sizes: Sizes) -> dict:
 
 def _nt(sizes: Sizes) -> dict:
     if sizes.nt_samples is None:
-        return {"skipped": "not run at this size (needs its own virtual environment, ~1.5 GB)"}
+        return {"skipped": "not run (--no-nt, or the test suite's tiny size; it needs its own virtual environment, "
+                           "~1.5 GB)"}
     out = {}
     for label, extra in (("all cores", []), ("1 core", ["--one-core"])):
         result = measure_neural_tangents(sizes.nt_samples, extra_args=extra)

@@ -126,10 +126,15 @@ def run(widths=P1_WIDTHS, inputs=None, n_networks=256, seed=0, batch=8, *, C_W=2
 
 
 def run_subprocess(n_networks=256, batch=8, seed=0, threads=1, dtype="float64", timeout=3600.0) -> dict:
-    """Run :func:`run` on P1 in a fresh interpreter with BLAS limited to ``threads`` (and, for 1, one CPU)."""
+    """Run :func:`run` on P1 in a fresh interpreter with BLAS limited to ``threads`` (and, for 1, one CPU).
+
+    threads = 0: BLAS's own default; the thread limits of this process's environment (importing nnmc sets
+    OPENBLAS_NUM_THREADS=1 and MKL_NUM_THREADS=1) are not passed on.
+    """
     cmd = [sys.executable, str(Path(__file__).resolve()), "--networks", str(n_networks), "--batch", str(batch),
            "--seed", str(seed), "--threads", str(threads), "--dtype", dtype]
-    res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=True)
+    env = {name: value for name, value in os.environ.items() if threads > 0 or name not in _THREAD_VARS}
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=True, env=env)
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
