@@ -8,6 +8,7 @@ index on a trailing axis of the bin sums (the resampler broadcasts over trailing
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -207,3 +208,16 @@ def test_repr_rounds_to_the_error():
     est = Estimate(value=np.float64(1.23456), error=np.float64(0.0123), bias=np.float64(0.0),
                    replicas=np.zeros(2), resampler=res)
     assert "1.235(12)" in repr(est)
+
+
+def test_table_shows_float64_round_off_as_zero():
+    """Layer-1 V is exactly 0 but comes out as 1e-14 from cancellation; a deterministic G has a bootstrap error of
+    1e-15. Both print as exact; a real value and error stay as they are."""
+    from nnmc.analysis.analyse import without_round_off
+
+    assert without_round_off(-2.17604e-14, 2e-29, 64.0) == (0.0, 0.0)
+    assert without_round_off(0.199519, 2e-15, 1.0) == (0.199519, 0.0)
+    assert without_round_off(-0.012, 0.011, 64.0) == (-0.012, 0.011)
+    assert without_round_off(3e-13, 1e-3, 1.0) == (3e-13, 1e-3)
+    value, error = without_round_off(float("nan"), 0.0, 1.0)
+    assert math.isnan(value) and error == 0.0

@@ -160,11 +160,24 @@ def format_value(value: float, error: float) -> str:
     return f"{value:.{digits}f}({round(error * 10 ** digits):d})"
 
 
+ROUND_OFF = 1e-12  # relative to the component's natural scale: below it a value or error is float64 round-off
+
+
+def without_round_off(value: float, error: float, scale: float) -> tuple[float, float]:
+    """(value, error) with an error, and then a value, below ROUND_OFF x scale set to 0 (e.g. layer-1 V, which
+    is exactly 0, comes out as E[Ghat Ghat] - G G = 1e-14 from float64 cancellation)."""
+    if not (math.isfinite(value) and math.isfinite(error)) or error > ROUND_OFF * scale:
+        return value, error
+    return (0.0 if abs(value) <= ROUND_OFF * scale else value), 0.0
+
+
 def format_table(result: Analysis) -> str:
     """Readable per-layer table: G, V, R4 with errors, the raw check and its pull.
 
-    For k > 2 inputs only the components with at most two distinct labels are shown for V
-    ((aa)(aa), (aa)(bb), (ab)(ab)); the JSON output has every component.
+    For k >= 2 inputs only the components with at most two distinct labels are shown for V
+    ((aa)(aa), (aa)(bb), (ab)(ab)); the JSON output has every component. Values and errors at float64
+    round-off of the component's scale (sqrt(G_aa G_bb) for G, n_in sqrt(G_aa G_bb G_cc G_dd) for V, 1 for R4)
+    print as 0.
     """
     k = len(result.config["inputs"]["values"])
     est = result.estimates
@@ -184,14 +197,18 @@ def format_table(result: Analysis) -> str:
         if "R4" in est:
             for a in range(k):
                 rows.append(("R4", f"({a})", (i, a)))
+        diag = np.abs(np.diagonal(est["G"].value[i]))
         for name, label, idx in rows:
             if name not in est:
                 continue
-            rb = format_value(est[name].value[idx], est[name].error[idx])
+            scale = {"G": 1.0, "V": float(result.n_in[i]), "R4": 1.0}[name]
+            if name != "R4":
+                scale *= math.sqrt(float(np.prod(diag[list(idx[1:])])))
+            rb = format_value(*without_round_off(est[name].value[idx], est[name].error[idx], scale))
             raw_name = name + RAW_SUFFIX
             raw, pull = "", ""
             if raw_name in est:
-                raw = format_value(est[raw_name].value[idx], est[raw_name].error[idx])
+                raw = format_value(*without_round_off(est[raw_name].value[idx], est[raw_name].error[idx], scale))
             if f"{raw_name}_minus_rb" in est:  # absent where the reported value is the raw one
                 diff = est[f"{raw_name}_minus_rb"]
                 d, e = diff.value[idx], diff.error[idx]
