@@ -50,12 +50,16 @@ _BIAS = int(Purpose.BIAS)
 
 @nb.njit(cache=True)
 def _metric(dots, n_in, C_W, C_b, pairs, G):
-    """G (k, k) float64 = C_b + (C_W/n_in) dots, dots[P] = sum_i S_ia S_ib for the pairs P = (a, b)."""
+    """G (k, k) float64 = C_b + (C_W/n_in) dots, dots[P] = sum_i S_ia S_ib for the pairs P = (a, b); returns
+    whether every entry is finite."""
+    finite = True
     for P in range(pairs.shape[0]):
         a = pairs[P, 0]
         b = pairs[P, 1]
         G[a, b] = C_b + C_W / n_in * dots[P]
         G[b, a] = G[a, b]
+        finite &= math.isfinite(G[a, b])
+    return finite
 
 
 @nb.njit(cache=True)
@@ -189,8 +193,7 @@ def network_pass(network, key0, key1, x, widths, codes, slopes, C_W, C_b, sample
     for l in range(1, depth + 1):
         n_in = widths[l - 1]
         n = widths[l]
-        _metric(dots, n_in, C_W[l - 1], C_b[l - 1], pairs, G)
-        if not np.isfinite(G).all():  # overflow, also in a layer that is not measured: reject the network
+        if not _metric(dots, n_in, C_W[l - 1], C_b[l - 1], pairs, G):  # overflow, measured layer or not: reject
             for m_row in range(row.shape[0]):
                 row[m_row, :] = np.nan
             return False
