@@ -29,6 +29,9 @@ def _print_generate(report) -> None:
     rate = f", {report.networks_per_second:,.0f} networks/s" if report.added else ""
     print(f"{report.path}: {report.networks} networks in {report.blocks} blocks "
           f"(+{report.added} now, {report.rejected} rejected, {report.seconds:.1f} s{rate})")
+    if not report.added and report.networks >= report.requested:
+        print(f"{report.path}: already holds {report.networks} >= the {report.requested} networks asked for; nothing "
+              "sampled (raise --networks to extend it)")
 
 
 def cmd_generate(args) -> int:

@@ -31,6 +31,7 @@ class GenerateReport:
     blocks: int
     rejected: int
     seconds: float
+    requested: int  # sampling.networks of the config: a resumed file may already hold as many or more
 
     @property
     def networks_per_second(self) -> float:
@@ -74,7 +75,7 @@ def generate(config: Config, output: str | Path, resume: bool = False, overwrite
         writer.commit()
         blocks = writer.blocks_complete
         stored = writer.next_network
-    return GenerateReport(Path(output), stored, added, blocks, rejected, time.perf_counter() - start_time)
+    return GenerateReport(Path(output), stored, added, blocks, rejected, time.perf_counter() - start_time, total)
 
 
 def scan_paths(config: Config, output: str | Path) -> list[tuple[Config, Path]]:

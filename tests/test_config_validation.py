@@ -862,6 +862,16 @@ def test_cli_missing_and_invalid_config(tmp_path, capsys):
     assert err.startswith("nnmc: error: ") and "valid TOML" in err and err.count("\n") == 1
 
 
+def test_cli_resume_to_fewer_networks_says_nothing_was_sampled(tmp_path, capsys):
+    path = write_toml(tmp_path / "c.toml", GOOD_TOML)
+    out = tmp_path / "e.h5"
+    assert main(["generate", str(path), "-o", str(out), "--networks", "40"]) == 0
+    capsys.readouterr()
+    assert main(["generate", str(path), "-o", str(out), "--resume", "--networks", "20"]) == 0
+    printed = capsys.readouterr().out
+    assert "+0 now" in printed and "already holds 40 >= the 20 networks asked for" in printed
+
+
 def test_cli_generate_onto_existing_file(tmp_path, capsys):
     path = write_toml(tmp_path / "c.toml", GOOD_TOML)
     out = tmp_path / "e.h5"
