@@ -140,3 +140,14 @@ def _pairings(items: tuple) -> list:
         for tail in _pairings(remaining):
             result.append([(first, other)] + tail)
     return result
+
+
+def label(quantity: str, component: tuple[int, ...]) -> str:
+    """'G (0,1)', 'V (00)(11)', 'R4 (0)'; four-index labels take commas, 'V (0,11)(3,12)', once an index has two
+    digits (k > 10), where '(111)' could be (1,11) or (11,1)."""
+    if len(component) == 4:
+        a, b, c, d = component
+        sep = "," if max(component) >= 10 else ""
+        return f"{quantity} ({a}{sep}{b})({c}{sep}{d})"
+    return f"{quantity} ({','.join(str(a) for a in component)})"
+

@@ -251,3 +251,12 @@ def test_expand_tables_round_trip(table, expand):
     cols = np.random.default_rng(10).normal(size=(2, len(table)))
     full = expand(cols)
     np.testing.assert_array_equal(full[(slice(None),) + tuple(table.T)], cols)
+
+
+def test_component_labels_stay_unambiguous_beyond_ten_inputs():
+    from nnmc.components import label
+
+    assert label("V", (0, 0, 1, 1)) == "V (00)(11)"
+    assert label("V", (1, 11, 3, 12)) == "V (1,11)(3,12)"
+    assert label("V", (11, 1, 3, 12)) != label("V", (1, 11, 3, 12))
+    assert label("G", (2, 10)) == "G (2,10)" and label("R4", (3,)) == "R4 (3)"

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..components import label
 from ..errors import StoreError
 from ..store import EnsembleReader
 from .observables import RAW_SUFFIX, estimate_all
@@ -188,17 +189,17 @@ def format_table(result: Analysis) -> str:
         rows = []
         for a in range(k):
             for b in range(a, k):
-                rows.append(("G", f"({a},{b})", (i, a, b)))
+                rows.append(("G", (a, b), (i, a, b)))
         for a in range(k):
             for b in range(a, k):
-                rows.append(("V", f"({a}{a})({b}{b})", (i, a, a, b, b)))
+                rows.append(("V", (a, a, b, b), (i, a, a, b, b)))
                 if a != b:
-                    rows.append(("V", f"({a}{b})({a}{b})", (i, a, b, a, b)))
+                    rows.append(("V", (a, b, a, b), (i, a, b, a, b)))
         if "R4" in est:
             for a in range(k):
-                rows.append(("R4", f"({a})", (i, a)))
+                rows.append(("R4", (a,), (i, a)))
         diag = np.abs(np.diagonal(est["G"].value[i]))
-        for name, label, idx in rows:
+        for name, component, idx in rows:
             if name not in est:
                 continue
             scale = {"G": 1.0, "V": float(result.n_in[i]), "R4": 1.0}[name]
@@ -213,7 +214,7 @@ def format_table(result: Analysis) -> str:
                 diff = est[f"{raw_name}_minus_rb"]
                 d, e = diff.value[idx], diff.error[idx]
                 pull = f"{d / e:+.2f}" if e > 0 and math.isfinite(d / e) else ("0" if d == 0 else "")
-            lines.append(f"{int(layer):>5} {int(result.n_in[i]):>5} {name + ' ' + label:<16} {rb:>22} {raw:>22} "
+            lines.append(f"{int(layer):>5} {int(result.n_in[i]):>5} {label(name, component):<16} {rb:>22} {raw:>22} "
                          f"{pull:>12}")
     if result.bins < FEW_BINS:
         lines.append(f"warning: only {result.bins} resampling bins: error bars from so few are unreliable (use at "

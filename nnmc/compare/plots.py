@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from nnmc.compare.result import Comparison, Extrapolation, FileComparison
-from nnmc.compare.table import label
+from nnmc.components import label
 
 
 def _pyplot():

@@ -13,18 +13,11 @@ from nnmc.analysis.analyse import format_value
 from nnmc.compare.exact import EXACT_HOMOGENEOUS, EXACT_LOW_LAYERS
 from nnmc.compare.result import Comparison, Extrapolation, FileComparison
 from nnmc.compare.rows import component_labels
+from nnmc.components import label
 from nnmc.theory import EFTResult
 
 EXACT_KINDS = (EXACT_HOMOGENEOUS, EXACT_LOW_LAYERS)
 POOR_FIT_P = 0.01  # fits with a smaller p-value are flagged '!': the 1/n model does not describe the points
-
-
-def label(quantity: str, component: tuple[int, ...]) -> str:
-    """'G (0,1)', 'V (00)(11)', 'R4 (0)'."""
-    if len(component) == 4:
-        a, b, c, d = component
-        return f"{quantity} ({a}{b})({c}{d})"
-    return f"{quantity} ({','.join(str(a) for a in component)})"
 
 
 def _shown(component: tuple[int, ...]) -> bool:
