@@ -9,7 +9,7 @@ quads as pairs of pairs) and S^T S of the metric (X = the activations). Summed o
 multiply-add needs two loads and the loop runs at the speed of the load ports; summing up to four pairs
 that share the row A in one pass lets one load of X[A] feed four multiply-adds (m4 at k = 4 here: 1.8x
 faster). ``dot_plan`` groups the pairs once per config; ``row_dots`` runs the groups. The sums are added to
-``out``, so that a layer can be summed chunk by chunk of neurons. For k <= 4 inputs the unrolled sums of
+``out``, so that a layer can be summed chunk by chunk of neurons. For k <= 6 inputs the unrolled sums of
 nnmc.cpu.power_sums_unrolled take their place (another 2.3x); these serve k > 4 and the six-point sums.
 
 The loops only read X and add into scalars, so the summation order is fixed by n alone (no run-time

@@ -37,7 +37,7 @@ def write_metric_stats(G, row, pairs, pair_pairs, pair_triples, off):
 
 @nb.njit(cache=True)
 def pair_sums(x, m, pair_plan, out):
-    """out[P] += sum_(i < m) x_ia x_ib (float64) for the pairs P = (a, b) of x (k, >= m): unrolled for k <= 4,
+    """out[P] += sum_(i < m) x_ia x_ib (float64) for the pairs P = (a, b) of x (k, >= m): unrolled for k <= 6,
     else by ``pair_plan`` (nnmc.cpu.dots)."""
     if not pair_sums_unrolled(x, m, out):
         row_dots(x, m, pair_plan, out)
@@ -51,7 +51,7 @@ def add_raw_sums(z, m, pairs, pair_plan, quad_plan, sext_pairs, off, zp, s2, s4,
     also S4 = sum_i (z_a z_b)(z_c z_d) over the quads as pairs of pairs (``quad_plan``) from ``zp``, a
     (p, >= m) float64 scratch array that receives the pair products, and for moments = 6 S6 over the
     sextuples as pair triples ``sext_pairs`` (s6, 3). Called chunk by chunk of neurons. For moments = 4 and
-    k <= 4 the unrolled sums of nnmc.cpu.power_sums_unrolled replace all of this.
+    k <= 6 the unrolled sums of nnmc.cpu.power_sums_unrolled replace all of this.
     """
     if off[3] >= 0 and off[6] < 0 and power_sums_unrolled(z, m, s2, s4):
         return
