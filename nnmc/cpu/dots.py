@@ -10,7 +10,8 @@ multiply-add needs two loads and the loop runs at the speed of the load ports; s
 that share the row A in one pass lets one load of X[A] feed four multiply-adds (m4 at k = 4 here: 1.8x
 faster). ``dot_plan`` groups the pairs once per config; ``row_dots`` runs the groups. The sums are added to
 ``out``, so that a layer can be summed chunk by chunk of neurons. For k <= 6 inputs the unrolled sums of
-nnmc.cpu.power_sums_unrolled take their place (another 2.3x); these serve k > 4 and the six-point sums.
+nnmc.cpu.power_sums_unrolled take their place (2.3x faster at k = 4, more at k = 5, 6); these serve k > 6 and the
+six-point sums.
 
 The loops only read X and add into scalars, so the summation order is fixed by n alone (no run-time
 alias checks, whose scalar fallback would sum in another order; see nnmc.cpu.measure).
