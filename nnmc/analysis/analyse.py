@@ -172,6 +172,16 @@ def without_round_off(value: float, error: float, scale: float) -> tuple[float, 
     return (0.0 if abs(value) <= ROUND_OFF * scale else value), 0.0
 
 
+def natural_scale(result: Analysis, i: int, quantity: str, component: tuple[int, ...]) -> float:
+    """The scale of ``quantity``'s ``component`` at the i-th measured layer for ``without_round_off``:
+    sqrt(G_aa G_bb) for G_ab, n_in sqrt(G_aa G_bb G_cc G_dd) for V_(ab)(cd), 1 for R4."""
+    if quantity == "R4":
+        return 1.0
+    diag = np.abs(np.diagonal(result.estimates["G"].value[i]))
+    scale = math.sqrt(float(np.prod(diag[list(component)])))
+    return scale * float(result.n_in[i]) if quantity == "V" else scale
+
+
 def format_table(result: Analysis) -> str:
     """Readable per-layer table: G, V, R4 with errors, the raw check and its pull.
 
@@ -198,13 +208,10 @@ def format_table(result: Analysis) -> str:
         if "R4" in est:
             for a in range(k):
                 rows.append(("R4", (a,), (i, a)))
-        diag = np.abs(np.diagonal(est["G"].value[i]))
         for name, component, idx in rows:
             if name not in est:
                 continue
-            scale = {"G": 1.0, "V": float(result.n_in[i]), "R4": 1.0}[name]
-            if name != "R4":
-                scale *= math.sqrt(float(np.prod(diag[list(idx[1:])])))
+            scale = natural_scale(result, i, name, component)
             rb = format_value(*without_round_off(est[name].value[idx], est[name].error[idx], scale))
             raw_name = name + RAW_SUFFIX
             raw, pull = "", ""

@@ -1,14 +1,22 @@
-"""Exact finite-width references (theory.md s.0, s.2.2, s.5.1): what the Monte Carlo must reproduce at any width.
+"""Exact finite-width references (theory.md s.0, s.2.2, s.5.1-5.3): what the Monte Carlo must reproduce at any width.
 
-* Layers 1 and 2, any activation, Gaussian weights: E[Ghat^(l)] = K^(l) and n_{l-1} Cov Ghat^(l) = V^(l) exactly
-  (layer 1 is Gaussian with a deterministic metric; Ghat^(2) averages n_1 i.i.d. terms; s.2.2).
-* Positively homogeneous activations (linear, ReLU, leaky ReLU), C_b = 0 in layers 2..L, Gaussian weights: the
-  diagonal Ghat_aa is a product of independent factors (s.5.1), so for every input a
-  G_aa = K_aa,  R4_a = E[z_a^4] / (3 E[z_a^2]^2) = prod_{m=1}^{l-1} (1 + (mu4_m - 1)/n_m),
-  V_(aa)(aa) = n_{l-1} Var Ghat_aa = n_{l-1} K_aa^2 (R4_a - 1),
-  with mu4_m = <sigma^4>/<sigma^2>^2 of the activation after layer m (linear 3, ReLU 6, leaky ReLU with slope s:
-  6 (1 + s^4)/(1 + s^2)^2). For one input this is theory.md s.5.1 verbatim; for k inputs it holds for every
-  diagonal component (the law of Ghat_aa involves input a only).
+All hold for Gaussian weights and biases only.
+
+* Layers 1 and 2, any activation: E[Ghat^(l)] = K^(l) and n_{l-1} Cov Ghat^(l) = V^(l) exactly (layer 1 is
+  Gaussian with a deterministic metric; Ghat^(2) averages n_1 i.i.d. terms; s.2.2).
+* Deep linear networks, any number of inputs, any C_b (s.5.3, Wishart recursion): every component of
+  G = E[Ghat] and C_(ab)(cd) = Cov(Ghat_ab, Ghat_cd), with per-layer C_W, C_b,
+  G^(l+1) = C_b + C_W G^(l),
+  C^(l+1)_(ab)(cd) = (C_W^2/n_l) [G_ac G_bd + G_ad G_bc + C_(ac)(bd) + C_(ad)(bc)] + C_W^2 C_(ab)(cd),  C^(1) = 0,
+  so V_(ab)(cd) = n_{l-1} C^(l)_(ab)(cd) and R4_a = E[z_a^4] / (3 E[z_a^2]^2) = 1 + C_(aa)(aa) / G_aa^2.
+* Positively homogeneous activations (linear, ReLU, leaky ReLU), any C_b: the diagonal Ghat_aa follows the
+  random affine (Kesten) recursion of s.5.2, Ghat'_aa = C_b + R Ghat_aa with R = (C_W/n) sum_j sigma(u_j)^2,
+  u_j i.i.d. N(0, 1) independent of Ghat_aa, so with <.> over u ~ N(0, 1)
+  E[R] = C_W <sigma^2>,  E[R^2] = (C_W/n)^2 (n <sigma^4> + n (n - 1) <sigma^2>^2),
+  E[Ghat'] = C_b + E[R] E[Ghat],  E[Ghat'^2] = C_b^2 + 2 C_b E[R] E[Ghat] + E[R^2] E[Ghat^2],
+  giving G_aa, V_(aa)(aa) = n_{l-1} Var Ghat_aa and R4_a = E[Ghat_aa^2] / G_aa^2 for every input a (the law of
+  Ghat_aa involves input a only). At C_b = 0 in layers 2..L this is the product formula of s.5.1,
+  R4 = prod_m (1 + (mu4_m - 1)/n_m).
 """
 
 from __future__ import annotations
@@ -22,42 +30,98 @@ from nnmc.theory import EFTResult
 
 EXACT_LOW_LAYERS = "exact (layer <= 2, s.2.2)"
 EXACT_HOMOGENEOUS = "exact (s.5.1)"
+EXACT_KESTEN = "exact (s.5.2)"
+EXACT_WISHART = "exact (s.5.3)"
+EXACT_KINDS = (EXACT_LOW_LAYERS, EXACT_HOMOGENEOUS, EXACT_KESTEN, EXACT_WISHART)
 
 
-def _mu4(activation: str, params: dict) -> float | None:
-    """<sigma^4>/<sigma^2>^2 under N(0, 1) for a positively homogeneous activation, else None."""
+def _sigma_moments(activation: str, params: dict) -> tuple[float, float] | None:
+    """(<sigma^2>, <sigma^4>) under u ~ N(0, 1) for a positively homogeneous activation, else None."""
     if activation == "linear":
-        return 3.0
+        return 1.0, 3.0
     if activation == "relu":
-        return 6.0
+        return 0.5, 1.5
     if activation == "leaky_relu":
         s2 = params["slope"] ** 2
-        return 6.0 * (1.0 + s2 * s2) / (1.0 + s2) ** 2
+        return 0.5 * (1.0 + s2), 1.5 * (1.0 + s2 * s2)
     return None
 
 
 @dataclass(frozen=True)
-class ExactDiagonal:
-    """Exact diagonal references of s.5.1, each (L, k) float64 indexed [layer - 1, a]: G_aa, V_(aa)(aa), R4_a."""
+class ExactReferences:
+    """Exact references per layer, float64 and NaN where no exact statement applies (off-diagonal components
+    outside s.5.3): G (L, k, k), V (L, k, k, k, k) with V[l - 1, a, b, c, d] = V_(ab)(cd), R4 (L, k); ``kind``
+    names the theory.md section."""
 
     G: np.ndarray
     V: np.ndarray
     R4: np.ndarray
+    kind: str
+
+    def value(self, quantity: str, layer: int, component: tuple[int, ...]) -> float:
+        """The reference of ``quantity`` ("G", "V", "R4") at ``layer`` (1-based); NaN where none is exact."""
+        return float({"G": self.G, "V": self.V, "R4": self.R4}[quantity][(layer - 1, *component)])
 
 
-def exact_diagonal(config: Config, theory: EFTResult) -> ExactDiagonal | None:
-    """The s.5.1 references for ``config`` (one ensemble, not a scan), or None where s.5.1 does not apply."""
-    mu4 = [_mu4(a, p) for a, p in zip(config.activations, config.activation_params)]
-    if (config.data["network"]["weights"] != "gaussian" or any(m is None for m in mu4)
-            or any(c != 0.0 for c in config.C_b[1:])):
+def wishart(K1: np.ndarray, widths, C_W, C_b) -> tuple[np.ndarray, np.ndarray]:
+    """s.5.3 for a deep linear network: (G (L, k, k), C (L, k, k, k, k)) with C[l - 1] = Cov(Ghat^(l) (x) Ghat^(l)).
+
+    ``K1`` is the deterministic layer-1 metric, ``widths`` = [n_0, ..., n_L], ``C_W``/``C_b`` per layer 1..L."""
+    depth, k = len(widths) - 1, K1.shape[0]
+    G = np.empty((depth, k, k))
+    C = np.zeros((depth, k, k, k, k))
+    G[0] = K1
+    for l in range(1, depth):
+        g, c, cw2 = G[l - 1], C[l - 1], C_W[l] ** 2
+        pairings = np.einsum("ac,bd->abcd", g, g) + np.einsum("ad,bc->abcd", g, g)
+        crossed = np.einsum("acbd->abcd", c) + np.einsum("adbc->abcd", c)
+        C[l] = cw2 / widths[l] * (pairings + crossed) + cw2 * c
+        G[l] = C_b[l] + C_W[l] * g
+    return G, C
+
+
+def kesten(K1_diag: np.ndarray, widths, C_W, C_b, moments) -> tuple[np.ndarray, np.ndarray]:
+    """s.5.2 per diagonal component: (E[Ghat_aa], E[Ghat_aa^2]), each (L, k), for homogeneous activations whose
+    (<sigma^2>, <sigma^4>) after layers 1..L-1 are ``moments``."""
+    depth = len(widths) - 1
+    m1 = np.empty((depth, K1_diag.size))
+    m2 = np.empty_like(m1)
+    m1[0], m2[0] = K1_diag, K1_diag**2
+    for l in range(1, depth):
+        (s2, s4), n = moments[l - 1], widths[l]
+        r1 = C_W[l] * s2
+        r2 = (C_W[l] / n) ** 2 * (n * s4 + n * (n - 1) * s2**2)
+        m1[l] = C_b[l] + r1 * m1[l - 1]
+        m2[l] = C_b[l] ** 2 + 2.0 * C_b[l] * r1 * m1[l - 1] + r2 * m2[l - 1]
+    return m1, m2
+
+
+def exact_references(config: Config, theory: EFTResult) -> ExactReferences | None:
+    """The s.5.3 (all components) or s.5.2 / s.5.1 (diagonal) references for ``config`` (one ensemble, not a
+    scan), or None where neither applies (non-Gaussian weights, an activation that is not homogeneous)."""
+    moments = [_sigma_moments(a, p) for a, p in zip(config.activations, config.activation_params)]
+    if config.data["network"]["weights"] != "gaussian" or any(m is None for m in moments):
         return None
-    widths = np.asarray(config.widths, dtype=float)
-    # R4 at layer l = prod over m = 1..l-1; layer 1 is Gaussian (empty product)
-    factors = 1.0 + (np.asarray(mu4, dtype=float) - 1.0) / widths[1:config.depth]
-    R4 = np.concatenate([[1.0], np.cumprod(factors)])
-    K_diag = np.diagonal(theory.K, axis1=1, axis2=2)
-    V = widths[:config.depth, None] * K_diag**2 * (R4[:, None] - 1.0)
-    return ExactDiagonal(G=K_diag, V=V, R4=np.broadcast_to(R4[:, None], K_diag.shape).copy())
+    widths, C_W, C_b = config.widths, config.C_W, config.C_b
+    fan_in = np.asarray(widths[:config.depth], dtype=float)
+    K1 = theory.K[0]
+    k = K1.shape[0]
+    diag = np.arange(k)
+    if all(a == "linear" for a in config.activations):
+        G, C = wishart(K1, widths, C_W, C_b)
+        V = fan_in[:, None, None, None, None] * C
+        with np.errstate(invalid="ignore", divide="ignore"):
+            R4 = np.where(G[:, diag, diag] > 0.0, 1.0 + C[:, diag, diag, diag, diag] / G[:, diag, diag] ** 2, np.nan)
+        return ExactReferences(G=G, V=V, R4=R4, kind=EXACT_WISHART)
+    m1, m2 = kesten(np.diagonal(K1).copy(), widths, C_W, C_b, moments)
+    G = np.full((config.depth, k, k), np.nan)
+    V = np.full((config.depth, k, k, k, k), np.nan)
+    G[:, diag, diag] = m1
+    V[:, diag, diag, diag, diag] = fan_in[:, None] * (m2 - m1**2)
+    kind = EXACT_HOMOGENEOUS if all(c == 0.0 for c in C_b[1:]) else EXACT_KESTEN
+    with np.errstate(invalid="ignore", divide="ignore"):  # a zero input with C_b = 0 has G_aa = 0: R4 undefined
+        R4 = np.where(m1 > 0.0, m2 / m1**2, np.nan)
+    return ExactReferences(G=G, V=V, R4=R4, kind=kind)
 
 
 def is_gaussian(config: Config) -> bool:

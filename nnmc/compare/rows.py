@@ -1,11 +1,14 @@
-"""One ensemble against its references, component by component (theory.md s.0, s.2.2, s.3, s.5.1).
+"""One ensemble against its references, component by component (theory.md s.0, s.2.2, s.3, s.5.1-5.3).
 
 Per measured layer l (n = n_{l-1}) and component, the Rao-Blackwellised Monte Carlo estimate (jackknife error)
 is set against the best reference available:
 
-* G_ab  vs  K_ab + G1_ab / n   (EFT through O(1/n), s.3), or exact (layers <= 2; diagonal of s.5.1);
+* G_ab  vs  K_ab + G1_ab / n   (EFT through O(1/n), s.3), or exact;
 * V_(ab)(cd) = n Cov(Ghat_ab, Ghat_cd)  vs  the leading-order V (s.2; V_exact = V + O(1/n)), or exact;
-* R4_a = E[z_a^4] / (3 E[z_a^2]^2)  vs  1 + V_(aa)(aa) / (n K_aa^2) (O(1/n^2) off), or exact (s.5.1).
+* R4_a = E[z_a^4] / (3 E[z_a^2]^2)  vs  1 + V_(aa)(aa) / (n K_aa^2) (O(1/n^2) off), or exact.
+
+Exact (``nnmc.compare.exact``): every component of a deep linear network (s.5.3), the diagonal ones of homogeneous
+activations (s.5.2, s.5.1), and every component of layers <= 2 (s.2.2), all for Gaussian weights.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from nnmc import components
-from nnmc.analysis.analyse import Analysis
-from nnmc.compare.exact import EXACT_HOMOGENEOUS, EXACT_LOW_LAYERS, ExactDiagonal, exact_diagonal, is_gaussian
+from nnmc.analysis.analyse import Analysis, natural_scale, without_round_off
+from nnmc.compare.exact import EXACT_KINDS, EXACT_LOW_LAYERS, ExactReferences, exact_references, is_gaussian
 from nnmc.compare.result import FileComparison, Row
 from nnmc.config import Config
 from nnmc.theory import EFTResult
@@ -22,7 +25,7 @@ from nnmc.theory import EFTResult
 EFT_G = "EFT K + G1/n"
 EFT_V = "EFT leading order"
 EFT_R4 = "EFT 1 + V/(n K^2)"
-REFERENCE_NOTE = (f"references: '{EXACT_LOW_LAYERS}' and '{EXACT_HOMOGENEOUS}' hold at every width (pulls ~ N(0,1)); "
+REFERENCE_NOTE = (f"references: {', '.join(repr(kind) for kind in EXACT_KINDS)} hold at every width (pulls ~ N(0,1)); "
                   f"'{EFT_G}' is off by O(1/n^2), '{EFT_V}' by O(1/n), '{EFT_R4}' by O(1/n^2): "
                   "large pulls there measure the finite-width corrections (use a width scan)")
 
@@ -41,12 +44,10 @@ def component_labels(k: int) -> dict[str, list[tuple[int, ...]]]:
 
 
 def _reference(quantity: str, l: int, n: int, c: tuple[int, ...], theory: EFTResult,
-               exact: ExactDiagonal | None, low_exact: bool) -> tuple[float, str]:
+               exact: ExactReferences | None, low_exact: bool) -> tuple[float, str]:
     """(reference value, kind) of one component at layer l with fan-in n."""
-    diagonal = len(set(c)) == 1
-    if exact is not None and diagonal:
-        table = {"G": exact.G, "V": exact.V, "R4": exact.R4}[quantity]
-        return float(table[l - 1, c[0]]), EXACT_HOMOGENEOUS
+    if exact is not None and np.isfinite(value := exact.value(quantity, l, c)):
+        return value, exact.kind
     K, V, G1 = theory.K[l - 1], theory.V[l - 1], theory.G1[l - 1]
     if quantity == "G":
         value = K[c] + (0.0 if low_exact else G1[c] / n)
@@ -60,9 +61,10 @@ def _reference(quantity: str, l: int, n: int, c: tuple[int, ...], theory: EFTRes
 
 
 def file_rows(analysis: Analysis, config: Config, theory: EFTResult) -> FileComparison:
-    """Rows of G, V and R4 (those the file has) for every measured layer; ``theory`` for ``config``'s widths."""
+    """Rows of G, V and R4 (those the file has) for every measured layer; ``theory`` for ``config``'s widths.
+    Values and errors at float64 round-off of their natural scale are set to 0 (``without_round_off``)."""
     k = config.inputs.shape[0]
-    exact = exact_diagonal(config, theory)
+    exact = exact_references(config, theory)
     labels = component_labels(k)
     rows = []
     for i, layer in enumerate(analysis.layers):
@@ -74,6 +76,7 @@ def file_rows(analysis: Analysis, config: Config, theory: EFTResult) -> FileComp
             estimate = analysis.estimates[quantity]
             for c in labels[quantity]:
                 reference, kind = _reference(quantity, l, n, c, theory, exact, low_exact)
-                rows.append(Row(l, n, quantity, c, float(estimate.value[(i, *c)]), float(estimate.error[(i, *c)]),
-                                reference, kind))
+                value, error = without_round_off(float(estimate.value[(i, *c)]), float(estimate.error[(i, *c)]),
+                                                 natural_scale(analysis, i, quantity, c))
+                rows.append(Row(l, n, quantity, c, value, error, reference, kind))
     return FileComparison(analysis.path, tuple(config.widths), analysis.networks, tuple(rows))

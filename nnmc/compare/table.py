@@ -10,13 +10,12 @@ import math
 import numpy as np
 
 from nnmc.analysis.analyse import format_value
-from nnmc.compare.exact import EXACT_HOMOGENEOUS, EXACT_LOW_LAYERS
+from nnmc.compare.exact import EXACT_KINDS
 from nnmc.compare.result import Comparison, Extrapolation, FileComparison
 from nnmc.compare.rows import component_labels
 from nnmc.components import label
 from nnmc.theory import EFTResult
 
-EXACT_KINDS = (EXACT_HOMOGENEOUS, EXACT_LOW_LAYERS)
 POOR_FIT_P = 0.01  # fits with a smaller p-value are flagged '!': the 1/n model does not describe the points
 
 
