@@ -3,7 +3,7 @@
 ``apply_activation(code, slope, z, out)`` writes sigma(z) elementwise; z and out are 1-d arrays, z of
 the sampling dtype, out of it or float64. The branch is taken once per call, so each inner loop is a plain elementwise
 loop that LLVM can vectorise where the function allows it: tanh and swish are nnmc.fastmath's (6x
-libm's scalar functions); erf, gelu, sin and softplus call libm per element.
+libm's scalar functions), erf and gelu nnmc.erf's; sin and softplus call libm per element.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ import math
 import numba as nb
 
 from ..activations import ERF, GELU, LEAKY_RELU, LINEAR, RELU, SIN, SOFTPLUS, SWISH, TANH
+from ..erf import erf_array, gelu_array
 from ..fastmath import swish_array, tanh_array
-
-_INV_SQRT2 = 1.0 / math.sqrt(2.0)
 
 
 @nb.njit(cache=True)
@@ -33,11 +32,9 @@ def apply_activation(code, slope, z, out):
     elif code == TANH:
         tanh_array(z[:n], out[:n])
     elif code == ERF:
-        for i in range(n):
-            out[i] = math.erf(z[i])
+        erf_array(z[:n], out[:n])
     elif code == GELU:
-        for i in range(n):
-            out[i] = 0.5 * z[i] * (1.0 + math.erf(z[i] * _INV_SQRT2))
+        gelu_array(z[:n], out[:n])
     elif code == SWISH:
         swish_array(z[:n], out[:n])
     elif code == SIN:
