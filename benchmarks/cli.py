@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="cmd", required=True)
     run = sub.add_parser("run", help="measure the suite, print the table, append to benchmarks/RESULTS.md")
     run.add_argument("--quick", action="store_true", help="shorter timings, smaller P3 and sweeps")
-    run.add_argument("--sections", nargs="+", choices=["normals", "p1", "p3", "sweeps"],
+    run.add_argument("--sections", nargs="+", choices=["normals", "p1", "p3", "sweeps", "activations"],
                      help="only these sections (default: all)")
     run.add_argument("--no-nt", action="store_true", help="skip the neural-tangents baseline")
     run.add_argument("--no-record", action="store_true", help="print only; do not touch RESULTS.md")

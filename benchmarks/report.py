@@ -117,6 +117,19 @@ def _sweep_lines(sw: dict) -> list[str]:
     return lines
 
 
+def _activation_lines(a: dict) -> list[str]:
+    ns, nets = a["ns_per_element"], a["p1_networks"]
+    relu = nets["relu"]["best"]
+    rows = [[name, f"{ns[f'{name} nnmc']:.2f}", f"{ns[f'{name} libm']:.2f}",
+             f"{ns[f'{name} libm'] / ns[f'{name} nnmc']:.1f}x", _si(nets[name]["best"]),
+             f"{nets[name]['best'] / relu:.2f}"] for name in nets if name != "relu"]
+    return ([f"### Activations ({a['elements']} N(0, 1.5^2) elements a call, one core; P1 networks/s: P1 "
+             f"({a['workload']}) with the activation swapped in (C_W = 1, C_b = 0), all cores; with ReLU "
+             f"{_si(relu)})", ""]
+            + _table(["activation", "nnmc ns/element", "libm loop ns/element", "libm / nnmc", "P1 networks/s",
+                      "/ ReLU P1"], rows))
+
+
 def goals(result: dict) -> list[str]:
     """One line per goal: met or missed, by how much."""
     out = []
@@ -145,12 +158,14 @@ def goals(result: dict) -> list[str]:
 
 
 def format_result(result: dict) -> str:
-    sections = {"normals": _normals_lines, "p1": _p1_lines, "p3": _p3_lines, "sweeps": _sweep_lines}
+    sections = {"normals": _normals_lines, "p1": _p1_lines, "p3": _p3_lines, "sweeps": _sweep_lines,
+                "activations": _activation_lines}
     lines = []
     for name, render in sections.items():
         if name in result:
             lines += render(result[name]) + [""]
-    lines += ["Goals:", ""] + [f"- {g}" for g in goals(result)]
+    reached = goals(result)
+    lines += ["Goals:", ""] + [f"- {g}" for g in reached] if reached else []
     return "\n".join(lines)
 
 

@@ -10,7 +10,10 @@ Sections (each returns a plain dict that ``benchmarks.report`` prints and record
   the time goes; the naive explicit-weight NumPy baseline (BLAS on one thread and on all); neural-tangents'
   ``monte_carlo_kernel_fn`` (NNGP and NTK) from its own virtual environment; the P2 (NTK) and GPU slots;
 * ``p3``       analysis of large stored ensembles (``benchmarks.p3``), time and peak memory against N;
-* ``sweeps``   cost against width n, inputs k, depth L and ensemble size N (``benchmarks.sweeps``).
+* ``sweeps``   cost against width n, inputs k, depth L and ensemble size N (``benchmarks.sweeps``);
+* ``activations`` each smooth activation: nanoseconds per element of nnmc's vectorised kernel against a numba
+  loop over libm (``benchmarks.baselines.libm_activations``), interleaved, one core, on N(0, 1.5^2) preactivations;
+  and P1 with that activation (C_W = 1, C_b = 0, critical or not) on all cores, against P1 with ReLU.
 
 Sizes: ``Sizes.full()`` for the recorded figures, ``Sizes.quick()`` for a first look, ``Sizes.tiny()`` for the
 test suite (it only checks that the code runs and the numbers are sane; no figure from it is ever recorded).
@@ -26,6 +29,7 @@ import numpy as np
 from nnmc.rng import normals_floor
 
 from .baselines import naive_numpy, numpy_normals
+from .baselines.libm_activations import LIBM
 from .baselines.nt_env import measure_neural_tangents
 from .machine import usable_cores
 from .p3 import run_p3
@@ -33,7 +37,7 @@ from .sweeps import run_sweeps
 from .timing import Rate, calibrate, measure_interleaved, with_threads
 from .workloads import Floor, Sampler, describe, generate_seconds, gpu_backend, p1_config, p1_variants, p2_config
 
-SECTIONS = ("normals", "p1", "p3", "sweeps")
+SECTIONS = ("normals", "p1", "p3", "sweeps", "activations")
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,41 @@ def p3_section(sizes: Sizes) -> dict:
     return {"workload": describe(cfg), "bins": 1000, "runs": runs}
 
 
+def activations_section(sizes: Sizes) -> dict:
+    """ns/element of each vectorised activation against its libm loop; P1 networks/s with it against ReLU's."""
+    from nnmc.activations import ACTIVATIONS
+    from nnmc.cpu.activation import apply_activation
+
+    z = np.random.default_rng(0).normal(0.0, 1.5, 4096)
+    out = np.empty_like(z)
+    calls = max(int(sizes.target_s * 2e4), 1)  # ~50 us a call: calls x 4096 elements ~ target_s
+
+    def elementwise(function):
+        def work(count: int) -> None:
+            for _ in range(count):
+                function(z, out)
+        return work
+
+    def nnmc_kernel(code):
+        return elementwise(lambda x, o: apply_activation(code, 0.0, x, o))
+
+    works = {}
+    for name, libm in LIBM.items():
+        works[f"{name} nnmc"] = (nnmc_kernel(ACTIVATIONS[name].code), calls)
+        works[f"{name} libm"] = (elementwise(libm), calls)
+    rates = measure_interleaved(works, sizes.repeats)
+    per_element = {name: 1e9 / (rate.best * z.size) for name, rate in rates.items()}
+    cfg = _p1(sizes)
+    networks = {}
+    for name in ["relu", *LIBM]:
+        variant = cfg.replace("network", activation=name, C_W=2.0 if name == "relu" else 1.0, C_b=0.0)
+        work = with_threads(Sampler(variant), None)
+        networks[name] = measure_interleaved({name: (work, calibrate(work, sizes.target_s, 64))},
+                                             sizes.repeats)[name].to_dict()
+    return {"elements": z.size, "ns_per_element": per_element, "p1_networks": networks,
+            "workload": describe(cfg)}
+
+
 def run_suite(sizes: Sizes, sections=SECTIONS, plot_path=None) -> dict:
     """Run the chosen sections; returns {"sizes": ..., section: result, ...}."""
     unknown = set(sections) - set(SECTIONS)
@@ -163,7 +202,8 @@ def run_suite(sizes: Sizes, sections=SECTIONS, plot_path=None) -> dict:
         raise ValueError(f"unknown sections {sorted(unknown)}; choose from {list(SECTIONS)}")
     out = {"sizes": asdict(sizes)}
     runners = {"normals": normals_section, "p1": p1_section, "p3": p3_section,
-               "sweeps": lambda s: run_sweeps(s.sweep_scale, s.target_s, s.repeats, plot_path)}
+               "sweeps": lambda s: run_sweeps(s.sweep_scale, s.target_s, s.repeats, plot_path),
+               "activations": activations_section}
     for name in SECTIONS:
         if name in sections:
             out[name] = runners[name](sizes)

@@ -8,7 +8,7 @@ only arithmetic, bit operations and selects, so LLVM vectorises them.
   s.6.2.2); f(t) = ln(erfc(x)/t) + x^2 is smooth on t in [2/28.5, 4/5] and is interpolated at 24 Chebyshev
   nodes (error < 1e-18), rewritten in powers of u, the image of t in [-1, 1] (their absolute values sum to
   1.3, so Horner's rule is as stable as Clenshaw's), and evaluated as even and odd parts in u^2, two chains
-  of 12 multiply-adds instead of one of 24. The node values come from ``erfc_decimal``; ``_chebyshev_fit``
+  of 12 multiply-adds instead of one of 24. The node values come from ``nnmc.decimal_reference``; ``_chebyshev_fit``
   makes the fit and a test checks that it reproduces the stored coefficients. x^2 is carried as hi + lo with hi exact (x split at 26 bits)
   and the exponential reduced from the pair, so erfc keeps its relative accuracy where it is tiny.
 * |x| > 26.5: erfc x = 0 (it is below 1e-306), erf x = sign(x).
@@ -16,17 +16,18 @@ only arithmetic, bit operations and selects, so LLVM vectorises them.
 ``gelu_array`` writes z Phi(z) = (z/2) erfc(-z/sqrt 2) from the same pieces with z^2/2 split exactly (the
 rounding of z/sqrt 2 would cost 2 u^2 ulp), so it keeps its relative accuracy on the negative side where
 (z/2)(1 + erf(z/sqrt 2)) cancels; below z = -26.5 sqrt 2 it returns -0 (|GELU| < 1e-305 there).
-Accuracy against ``erfc_decimal`` (tests): erf and GELU within 4 ulp.
+Accuracy against ``nnmc.decimal_reference`` (tests): erf and GELU within 4 ulp.
 """
 
 from __future__ import annotations
 
 import math
-from decimal import Decimal, getcontext, localcontext
+from decimal import Decimal, localcontext
 
 import numba as nb
 import numpy as np
 
+from .decimal_reference import cos_decimal, erfc_decimal, pi_decimal
 from .fastmath import _EXP, _LN2, _LN2_HI, _LN2_LO
 
 SERIES_BELOW = 0.5
@@ -40,56 +41,6 @@ _HIGH_26_BITS = np.int64(-(1 << 27))  # mask keeping sign, exponent and the top 
 _INV_SQRT2 = 1.0 / math.sqrt(2.0)
 
 
-def pi_decimal() -> Decimal:
-    """pi to the current decimal precision (Machin: 16 atan(1/5) - 4 atan(1/239))."""
-    def atan_inverse(n: int) -> Decimal:
-        eps = Decimal(10) ** -(getcontext().prec + 2)
-        term = total = Decimal(1) / n
-        k = 0
-        while abs(term) > eps:
-            k += 1
-            term = -term / (n * n)
-            total += term / (2 * k + 1)
-        return total
-    return 16 * atan_inverse(5) - 4 * atan_inverse(239)
-
-
-def _erf_decimal_series(x: Decimal, eps: Decimal) -> Decimal:
-    """erf(x) by its Taylor series, summed until a term is below ``eps``, at the current precision."""
-    x2 = x * x
-    term = total = x
-    n = 0
-    while True:
-        n += 1
-        term = -term * x2 / n
-        add = term / (2 * n + 1)
-        total += add
-        if abs(add) < eps:
-            return 2 * total / pi_decimal().sqrt()
-
-
-def erf_decimal(x: Decimal, digits: int = 30) -> Decimal:
-    """erf(x) for |x| <= 1 to ``digits`` significant digits (the series has no cancellation there)."""
-    with localcontext() as ctx:
-        ctx.prec = digits + 10
-        result = _erf_decimal_series(+x, abs(x) * Decimal(10) ** -(digits + 5))
-    with localcontext() as ctx:
-        ctx.prec = digits
-        return +result
-
-
-def erfc_decimal(x: Decimal, digits: int = 30) -> Decimal:
-    """erfc(x) for x >= 0 to ``digits`` significant digits: 1 - erf(x) by the series at a working precision of
-    2 x^2 / ln 10 + digits + 10 digits, which absorbs its cancellation (terms up to e^(x^2), erfc ~ e^(-x^2))."""
-    work = int(2 * float(x) ** 2 / math.log(10)) + digits + 10
-    with localcontext() as ctx:
-        ctx.prec = work
-        result = 1 - _erf_decimal_series(+x, Decimal(10) ** -work)
-    with localcontext() as ctx:
-        ctx.prec = digits
-        return +result
-
-
 def _chebyshev_fit() -> tuple[float, ...]:
     """Coefficients a_m of f(t) = ln(erfc(x)/t) + x^2 = sum_m a_m u^m, x = 2/t - 2, u the image of t in [-1, 1]:
     the interpolant at the CHEBYSHEV_NODES Chebyshev nodes of [T_LO, T_HI], rewritten in powers of u (node
@@ -101,13 +52,7 @@ def _chebyshev_fit() -> tuple[float, ...]:
         lo, hi = Decimal(T_LO), Decimal(T_HI)
         nodes, values = [], []
         for k in range(N):
-            y = pi * (2 * k + 1) / (2 * N)
-            term = u = Decimal(1)
-            j = 0
-            while abs(term) > Decimal(10) ** -(_FIT_DIGITS + 2):  # u = cos y
-                j += 2
-                term = -term * y * y / (j * (j - 1))
-                u += term
+            u = cos_decimal(pi * (2 * k + 1) / (2 * N))
             t = (lo + hi) / 2 + (hi - lo) / 2 * u
             x = 2 / t - 2
             nodes.append(u)

@@ -30,11 +30,14 @@ def test_tiny_suite_runs_every_section(tiny_result):
     assert run["networks"] == 2000 and run["blocks"] == 20 and run["finite"]
     for s in tiny_result["sweeps"]["series"].values():
         assert len(s["x"]) == len(s["seconds_per_network"]) and np.isfinite(s["exponent"])
+    activations = tiny_result["activations"]
+    assert set(activations["p1_networks"]) == {"relu", "tanh", "swish", "erf", "gelu", "sin", "softplus"}
+    assert len(activations["ns_per_element"]) == 12 and all(v > 0 for v in activations["ns_per_element"].values())
 
 
 def test_report_and_record(tiny_result, tmp_path):
     text = report.format_result(tiny_result)
-    for heading in ("### Normals", "### P1", "### P3", "### Sweeps", "Goals:"):
+    for heading in ("### Normals", "### P1", "### P3", "### Sweeps", "### Activations", "Goals:"):
         assert heading in text
     machine = {"date": "2026-12-03 12:00:00 UTC", "command": "test", "cpu_model": "cpu", "usable_cores": 2,
                "logical_cores": 2, "memory_gb": 1, "os": "os", "python": "3", "numpy": "2", "numba": "0",
