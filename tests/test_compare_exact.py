@@ -28,30 +28,43 @@ def test_wishart_reproduces_the_theory_example():
     assert np.all(C[0] == 0.0)  # layer 1 is deterministic
 
 
+RELU_MOMENTS = (0.5, 1.5, 7.5)  # <sigma^2>, <sigma^4>, <sigma^6> of ReLU under N(0, 1)
+LINEAR_MOMENTS = (1.0, 3.0, 15.0)
+
+
 def test_kesten_reproduces_the_theory_example():
-    """s.5.2: ReLU, C_b = 0.1, C_W = 2, Ghat^(1) = 1, n = 8: E[z^2] = 1.3, E[z^4] = 16.407890625 and
-    R4 = 3.2362703402 at L = 4; E[z^4] = 5.505, 9.635625 at L = 2, 3 (theory.md T5)."""
-    m1, m2 = kesten(np.array([1.0]), [1, 8, 8, 8, 1], [1.0, 2.0, 2.0, 2.0], [0.0, 0.1, 0.1, 0.1], [(0.5, 1.5)] * 3)
+    """s.5.2: ReLU, C_b = 0.1, C_W = 2, Ghat^(1) = 1, n = 8: E[z^2] = 1.3, E[z^4] = 16.407890625,
+    E[z^6] = 850.566328125 and R4 = 3.2362703402 at L = 4; E[z^4] = 5.505, 9.635625 and E[z^6] = 61.215,
+    232.006875 at L = 2, 3 (theory.md T5)."""
+    m1, m2, m3 = kesten(np.array([1.0]), [1, 8, 8, 8, 1], [1.0, 2.0, 2.0, 2.0], [0.0, 0.1, 0.1, 0.1], [RELU_MOMENTS] * 3)
     np.testing.assert_allclose(m1[:, 0], [1.0, 1.1, 1.2, 1.3], rtol=1e-14)
     np.testing.assert_allclose(3 * m2[:, 0], [3.0, 5.505, 9.635625, 16.407890625], rtol=1e-14)
+    np.testing.assert_allclose(15 * m3[:, 0], [15.0, 61.215, 232.006875, 850.566328125], rtol=1e-14)
     assert m2[3, 0] / m1[3, 0] ** 2 == pytest.approx(3.2362703402, rel=1e-10)
 
 
-@pytest.mark.parametrize("activation, mu4", [("linear", 3.0), ("relu", 6.0)])
-def test_kesten_at_zero_bias_is_the_product_formula(activation, mu4):
-    """s.5.1: R4 = prod_{m < l} (1 + (mu4 - 1)/n_m) at C_b = 0, for unequal widths and C_W."""
+@pytest.mark.parametrize("activation", ["linear", "relu"])
+def test_kesten_at_zero_bias_is_the_product_formula(activation):
+    """s.5.1 at C_b = 0, for unequal widths and C_W: R4 = prod_m (1 + (mu4 - 1)/n_m) and R6 = prod_m
+    (1 + 2/n)(1 + 4/n) (linear), (1 + 4/n)(1 + 11/n) (ReLU) over the widths below the layer."""
     widths, C_W = [3, 5, 7, 2, 1], [0.7, 1.3, 2.0, 0.4]
-    s2, s4 = {"linear": (1.0, 3.0), "relu": (0.5, 1.5)}[activation]
-    m1, m2 = kesten(np.array([0.9, 1.7]), widths, C_W, [0.0] * 4, [(s2, s4)] * 3)
-    expected = np.cumprod([1.0] + [1.0 + (mu4 - 1.0) / n for n in widths[1:4]])
-    np.testing.assert_allclose(m2 / m1**2, np.repeat(expected[:, None], 2, axis=1), rtol=1e-13)
+    moments, mu4, six = {"linear": (LINEAR_MOMENTS, 3.0, (2, 4)), "relu": (RELU_MOMENTS, 6.0, (4, 11))}[activation]
+    m1, m2, m3 = kesten(np.array([0.9, 1.7]), widths, C_W, [0.0] * 4, [moments] * 3)
+    hidden = widths[1:4]
+    r4 = np.cumprod([1.0] + [1.0 + (mu4 - 1.0) / n for n in hidden])
+    r6 = np.cumprod([1.0] + [(1.0 + six[0] / n) * (1.0 + six[1] / n) for n in hidden])
+    np.testing.assert_allclose(m2 / m1**2, np.repeat(r4[:, None], 2, axis=1), rtol=1e-13)
+    np.testing.assert_allclose(m3 / m1**3, np.repeat(r6[:, None], 2, axis=1), rtol=1e-13)
+    if activation == "relu":  # theory.md T4: ReLU n = 8, L = 3
+        m1, m2, m3 = kesten(np.array([1.0]), [1, 8, 8, 1], [1.0, 2.0, 2.0], [0.0] * 3, [moments] * 2)
+        assert m3[2, 0] / m1[2, 0] ** 3 == pytest.approx(12.691406, rel=1e-7)
 
 
 def test_wishart_diagonal_is_the_kesten_recursion():
     """Two derivations, one answer: for linear activations the diagonal of s.5.3 is s.5.2 (<sigma^2> = 1, <sigma^4> = 3)."""
     widths, C_W, C_b = [2, 3, 6, 4, 1], [1.0, 0.8, 1.5, 1.1], [0.0, 0.3, 0.2, 0.7]
     G, C = wishart(K1, widths, C_W, C_b)
-    m1, m2 = kesten(np.diagonal(K1).copy(), widths, C_W, C_b, [(1.0, 3.0)] * 3)
+    m1, m2, _ = kesten(np.diagonal(K1).copy(), widths, C_W, C_b, [LINEAR_MOMENTS] * 3)
     d = np.arange(2)
     np.testing.assert_allclose(G[:, d, d], m1, rtol=1e-14)
     np.testing.assert_allclose(C[:, d, d, d, d], m2 - m1**2, rtol=1e-13)
@@ -117,3 +130,28 @@ def test_compare_relu_with_bias_has_exact_diagonals(tmp_path):
     theory = eft_for_config(make_config(network, inputs_for_metric(K1) / np.sqrt(2.0), 10, 10), "four_point")
     leading = 1.0 + theory.V[3, 0, 0, 0, 0] / (6 * theory.K[3, 0, 0] ** 2)
     assert abs(r4.value - leading) > 5 * r4.error
+
+
+@pytest.mark.slow
+def test_compare_six_point_ratio_is_exact_for_homogeneous_nets(tmp_path):
+    """moments = 6: R6_a = E[Ghat_aa^3] / G_aa^3 of the Kesten recursion (s.5.2) at every layer for ReLU with
+    C_b = 0.1, n = 12, L = 3, two inputs; the rows pull within 4 sigma."""
+    network = {"widths": [2, 12, 12, 1], "activation": "relu", "C_W": 2.0, "C_b": [0.0, 0.1, 0.1]}
+    config = make_config(network, inputs_for_metric(K1) / np.sqrt(2.0), 300_000, 3000, seed=23, measure={"moments": 6})
+    path = tmp_path / "six.h5"
+    generate(config, path, progress=False)
+    rows = [r for r in compare([path]).files[0].rows if r.quantity == "R6" and r.layer >= 2]
+    assert len(rows) == 2 * 2 and {r.reference_kind for r in rows} == {EXACT_KESTEN}
+    assert all(r.error < 0.01 * r.value for r in rows)  # a Gaussian pull needs a small relative error (s.10)
+    assert all(abs(r.pull) < 4 for r in rows), [r.to_dict() for r in rows]
+
+
+def test_six_point_ratio_is_not_exact_at_layer_two(tmp_path):
+    """tanh: R6 at layer 2 has a third cumulant of order 1/n^2, so its reference is the EFT's there (R4's is exact)."""
+    config = make_config({"widths": [2, 8, 8, 1], "activation": "tanh"}, inputs_for_metric(K1), 400, 100,
+                         measure={"moments": 6})
+    path = tmp_path / "tanh.h5"
+    generate(config, path, progress=False)
+    kinds = {(r.layer, r.quantity): r.reference_kind for r in compare([path]).files[0].rows if r.component == (0,)}
+    assert kinds[1, "R6"] == kinds[2, "R4"] == EXACT_LOW_LAYERS
+    assert kinds[2, "R6"] == kinds[3, "R6"] == "EFT 1 + 3V/(n K^2)"

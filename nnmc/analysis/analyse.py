@@ -174,8 +174,8 @@ def without_round_off(value: float, error: float, scale: float) -> tuple[float, 
 
 def natural_scale(result: Analysis, i: int, quantity: str, component: tuple[int, ...]) -> float:
     """The scale of ``quantity``'s ``component`` at the i-th measured layer for ``without_round_off``:
-    sqrt(G_aa G_bb) for G_ab, n_in sqrt(G_aa G_bb G_cc G_dd) for V_(ab)(cd), 1 for R4."""
-    if quantity == "R4":
+    sqrt(G_aa G_bb) for G_ab, n_in sqrt(G_aa G_bb G_cc G_dd) for V_(ab)(cd), 1 for R4 and R6."""
+    if quantity in ("R4", "R6"):
         return 1.0
     diag = np.abs(np.diagonal(result.estimates["G"].value[i]))
     scale = math.sqrt(float(np.prod(diag[list(component)])))

@@ -1,6 +1,6 @@
 """Plots of a Comparison (DESIGN.md s.6): matplotlib is optional and imported only here, lazily.
 
-* ``<file stem>_vs_layer.png``: per quantity (G, V, R4) and component, Monte Carlo value vs layer with the
+* ``<file stem>_vs_layer.png``: per quantity (G, V, R4, R6) and component, Monte Carlo value vs layer with the
   reference curve (EFT or exact, as in the rows);
 * several files: ``extrapolation_<quantity>_l<layer>.png``: V_exact = n Cov Ghat vs 1/n with the fit and the
   EFT's V at 1/n = 0, and n (G - K) vs 1/n with the fit and the EFT's G1 (K from the EFT).

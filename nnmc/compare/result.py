@@ -1,7 +1,7 @@
 """Result objects of the Monte Carlo vs EFT comparison and their JSON form (DESIGN.md s.6, s.9).
 
 Components are input-label tuples: G (a, b) with a <= b, V (a, b, c, d) meaning V_(ab)(cd) over the independent
-pair pairs, R4 (a,). Every number that can be undefined (a pull against a zero error, a p-value at dof = 0)
+pair pairs, R4 and R6 (a,). Every number that can be undefined (a pull against a zero error, a p-value at dof = 0)
 is NaN in Python and null in JSON.
 """
 

@@ -5,10 +5,13 @@ is set against the best reference available:
 
 * G_ab  vs  K_ab + G1_ab / n   (EFT through O(1/n), s.3), or exact;
 * V_(ab)(cd) = n Cov(Ghat_ab, Ghat_cd)  vs  the leading-order V (s.2; V_exact = V + O(1/n)), or exact;
-* R4_a = E[z_a^4] / (3 E[z_a^2]^2)  vs  1 + V_(aa)(aa) / (n K_aa^2) (O(1/n^2) off), or exact.
+* R4_a = E[z_a^4] / (3 E[z_a^2]^2)  vs  1 + V_(aa)(aa) / (n K_aa^2) (O(1/n^2) off), or exact;
+* R6_a = E[z_a^6] / (15 E[z_a^2]^3) (moments = 6)  vs  1 + 3 V_(aa)(aa) / (n K_aa^2) (O(1/n^2) off: E[Ghat^3] =
+  G^3 + 3 G Var Ghat + a third cumulant of order 1/n^2, so not exact at layer 2 either), or exact.
 
 Exact (``nnmc.compare.exact``): every component of a deep linear network (s.5.3), the diagonal ones of homogeneous
-activations (s.5.2, s.5.1), and every component of layers <= 2 (s.2.2), all for Gaussian weights.
+activations (s.5.2, s.5.1), and every component of layers <= 2 (s.2.2; R6 at layer 1 only), all for Gaussian
+weights.
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ from nnmc.theory import EFTResult
 EFT_G = "EFT K + G1/n"
 EFT_V = "EFT leading order"
 EFT_R4 = "EFT 1 + V/(n K^2)"
+EFT_R6 = "EFT 1 + 3V/(n K^2)"
 REFERENCE_NOTE = (f"references: {', '.join(repr(kind) for kind in EXACT_KINDS)} hold at every width (pulls ~ N(0,1)); "
-                  f"'{EFT_G}' is off by O(1/n^2), '{EFT_V}' by O(1/n), '{EFT_R4}' by O(1/n^2): "
+                  f"'{EFT_G}' is off by O(1/n^2), '{EFT_V}' by O(1/n), '{EFT_R4}' and '{EFT_R6}' by O(1/n^2): "
                   "large pulls there measure the finite-width corrections (use a width scan)")
 
 
@@ -38,9 +42,10 @@ def v_components(k: int) -> np.ndarray:
 
 
 def component_labels(k: int) -> dict[str, list[tuple[int, ...]]]:
-    """Independent components per quantity as tuples of Python ints: G (a, b), V (a, b, c, d), R4 (a,)."""
+    """Independent components per quantity as tuples of Python ints: G (a, b), V (a, b, c, d), R4 and R6 (a,)."""
     return {"G": [tuple(map(int, c)) for c in components.pairs(k)],
-            "V": [tuple(map(int, c)) for c in v_components(k)], "R4": [(a,) for a in range(k)]}
+            "V": [tuple(map(int, c)) for c in v_components(k)], "R4": [(a,) for a in range(k)],
+            "R6": [(a,) for a in range(k)]}
 
 
 def _reference(quantity: str, l: int, n: int, c: tuple[int, ...], theory: EFTResult,
@@ -55,13 +60,14 @@ def _reference(quantity: str, l: int, n: int, c: tuple[int, ...], theory: EFTRes
         value = V[c]
     else:
         a = c[0]
-        value = 1.0 + V[a, a, a, a] / (n * K[a, a] ** 2)
-    kind = EXACT_LOW_LAYERS if low_exact else {"G": EFT_G, "V": EFT_V, "R4": EFT_R4}[quantity]
+        value = 1.0 + (3.0 if quantity == "R6" else 1.0) * V[a, a, a, a] / (n * K[a, a] ** 2)
+    low_exact = low_exact and (quantity != "R6" or l == 1)
+    kind = EXACT_LOW_LAYERS if low_exact else {"G": EFT_G, "V": EFT_V, "R4": EFT_R4, "R6": EFT_R6}[quantity]
     return float(value), kind
 
 
 def file_rows(analysis: Analysis, config: Config, theory: EFTResult) -> FileComparison:
-    """Rows of G, V and R4 (those the file has) for every measured layer; ``theory`` for ``config``'s widths.
+    """Rows of G, V, R4 and R6 (those the file has) for every measured layer; ``theory`` for ``config``'s widths.
     Values and errors at float64 round-off of their natural scale are set to 0 (``without_round_off``)."""
     k = config.inputs.shape[0]
     exact = exact_references(config, theory)
@@ -70,7 +76,7 @@ def file_rows(analysis: Analysis, config: Config, theory: EFTResult) -> FileComp
     for i, layer in enumerate(analysis.layers):
         l, n = int(layer), int(analysis.n_in[i])
         low_exact = is_gaussian(config) and l <= 2
-        for quantity in ("G", "V", "R4"):
+        for quantity in ("G", "V", "R4", "R6"):
             if quantity not in analysis.estimates:
                 continue
             estimate = analysis.estimates[quantity]
