@@ -19,6 +19,10 @@ import os as _os  # noqa: E402
 for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     _os.environ.setdefault(_var, "1")
 
+from . import kernel_cache as _kernel_cache  # noqa: E402
+
+_kernel_cache.refresh(_kernel_cache.Path(__file__).parent)  # before any kernel is loaded from the cache
+
 from .analysis.analyse import Analysis, analyse  # noqa: E402
 from .config import Config, load_config  # noqa: E402
 from .errors import BackendUnavailable, ConfigError, NnmcError, StoreError  # noqa: E402

@@ -23,8 +23,8 @@ same rounded S; the conditional sampler's S are float64 (they feed nothing else)
 when any z, any Ghat or any measured number is not finite.
 
 numba's on-disk cache (cache=True) keys these kernels by this file alone: the code of the kernels they call
-(nnmc.cpu.measure, .dots, .linalg, .activation, nnmc.rng, nnmc.fastmath) is compiled in, and a change there is
-not seen until this file changes too or the cache (``__pycache__/*.nbi, *.nbc``) is deleted.
+(nnmc.cpu.measure, .dots, .linalg, .activation, nnmc.rng, nnmc.fastmath, nnmc.erf) is compiled in, so
+nnmc.kernel_cache drops the whole cache at import whenever any source file of the package changed.
 """
 
 from __future__ import annotations
