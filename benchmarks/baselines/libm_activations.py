@@ -12,41 +12,23 @@ import numba as nb
 _INV_SQRT2 = 1.0 / math.sqrt(2.0)
 
 
-@nb.njit(cache=True)
-def tanh(x, out):
-    for i in range(x.shape[0]):
-        out[i] = math.tanh(x[i])
+def _elementwise(scalar):
+    """out[i] = scalar(x[i]) over 1-d float64 arrays, as a numba loop that calls ``scalar`` per element."""
+    kernel = nb.njit(inline="always")(scalar)
+
+    @nb.njit
+    def loop(x, out):
+        for i in range(x.shape[0]):
+            out[i] = kernel(x[i])
+
+    return loop
 
 
-@nb.njit(cache=True)
-def swish(x, out):
-    for i in range(x.shape[0]):
-        out[i] = x[i] / (1.0 + math.exp(-x[i]))
-
-
-@nb.njit(cache=True)
-def erf(x, out):
-    for i in range(x.shape[0]):
-        out[i] = math.erf(x[i])
-
-
-@nb.njit(cache=True)
-def gelu(x, out):
-    for i in range(x.shape[0]):
-        out[i] = 0.5 * x[i] * (1.0 + math.erf(x[i] * _INV_SQRT2))
-
-
-@nb.njit(cache=True)
-def sin(x, out):
-    for i in range(x.shape[0]):
-        out[i] = math.sin(x[i])
-
-
-@nb.njit(cache=True)
-def softplus(x, out):
-    for i in range(x.shape[0]):
-        v = x[i]
-        out[i] = v + math.log1p(math.exp(-v)) if v > 0 else math.log1p(math.exp(v))
-
-
-LIBM = {"tanh": tanh, "swish": swish, "erf": erf, "gelu": gelu, "sin": sin, "softplus": softplus}
+LIBM = {
+    "tanh": _elementwise(lambda v: math.tanh(v)),
+    "swish": _elementwise(lambda v: v / (1.0 + math.exp(-v))),
+    "erf": _elementwise(lambda v: math.erf(v)),
+    "gelu": _elementwise(lambda v: 0.5 * v * (1.0 + math.erf(v * _INV_SQRT2))),
+    "sin": _elementwise(lambda v: math.sin(v)),
+    "softplus": _elementwise(lambda v: v + math.log1p(math.exp(-v)) if v > 0 else math.log1p(math.exp(v))),
+}
