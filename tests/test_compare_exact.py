@@ -87,6 +87,8 @@ def test_which_reference_applies():
     assert refs(activation="leaky_relu", activation_params={"slope": 0.2}, C_b=0.0).kind == EXACT_HOMOGENEOUS
     assert refs(activation=["relu", "linear"], C_b=0.0).kind == EXACT_HOMOGENEOUS  # mixed homogeneous: diagonal
     assert refs(activation="tanh") is None
+    one_layer = make_config({"widths": [2, 4], "activation": "relu"}, x, 10, 10)
+    assert exact_references(one_layer, eft_for_config(one_layer, "four_point")) is None  # s.2.2 covers it
     assert refs(activation="linear", weights="uniform", sampling={"sampler": "explicit"}) is None
 
 

@@ -104,9 +104,10 @@ def kesten(K1_diag: np.ndarray, widths, C_W, C_b, moments) -> np.ndarray:
 
 def exact_references(config: Config, theory: EFTResult) -> ExactReferences | None:
     """The s.5.3 (all components) or s.5.2 / s.5.1 (diagonal) references for ``config`` (one ensemble, not a
-    scan), or None where neither applies (non-Gaussian weights, an activation that is not homogeneous)."""
+    scan), or None where neither applies (non-Gaussian weights, an activation that is not homogeneous, or a single
+    layer, whose exactness is that of s.2.2)."""
     moments = [_sigma_moments(a, p) for a, p in zip(config.activations, config.activation_params)]
-    if config.data["network"]["weights"] != "gaussian" or any(m is None for m in moments):
+    if config.data["network"]["weights"] != "gaussian" or any(m is None for m in moments) or config.depth == 1:
         return None
     widths, C_W, C_b = config.widths, config.C_W, config.C_b
     fan_in = np.asarray(widths[:config.depth], dtype=float)
