@@ -51,7 +51,8 @@ def component_labels(k: int) -> dict[str, list[tuple[int, ...]]]:
 def _reference(quantity: str, l: int, n: int, c: tuple[int, ...], theory: EFTResult,
                exact: ExactReferences | None, low_exact: bool) -> tuple[float, str]:
     """(reference value, kind) of one component at layer l with fan-in n."""
-    if exact is not None and np.isfinite(value := exact.value(quantity, l, c)):
+    # exact references cover every R4_a, R6_a (NaN, undefined, for a zero input with C_b = 0) and the finite G, V
+    if exact is not None and (np.isfinite(value := exact.value(quantity, l, c)) or quantity in ("R4", "R6")):
         return value, exact.kind
     K, V, G1 = theory.K[l - 1], theory.V[l - 1], theory.G1[l - 1]
     if quantity == "G":
