@@ -156,7 +156,8 @@ _HALF_PI_1, _HALF_PI_2, _HALF_PI_3 = _cody_waite_half_pi()
 
 @nb.njit(cache=True, fastmath={"contract"}, error_model="numpy")
 def sin_array(x, out):
-    """out[i] = sin(x[i]) for 1-d x (float32 or float64, evaluated in float64) into out (any float dtype)."""
+    """out[i] = sin(x[i]) for 1-d x (float32 or float64, evaluated in float64) into out (any float dtype);
+    out may be x itself (the far elements keep their value through the first pass, so the second finds them)."""
     n = x.shape[0]
     far = 0
     for i in range(n):
@@ -166,7 +167,8 @@ def sin_array(x, out):
         q = np.floor(w * _TWO_OVER_PI + 0.5)
         r = ((w - q * _HALF_PI_1) - q * _HALF_PI_2) - q * _HALF_PI_3  # the first two steps are exact
         sn, cs = _sin_cos_reduced(r)
-        out[i] = _sin_of_quadrant(sn, cs, np.int64(q) & 3)
+        value = _sin_of_quadrant(sn, cs, np.int64(q) & 3)
+        out[i] = value if near and v != 0.0 else v  # sin(+-0) = +-0 (the series would give +0 for -0)
         far += 0 if near else 1
     if far > 0:
         for i in range(n):

@@ -25,8 +25,8 @@ def erf_reference(x: float) -> float:
     return math.copysign(float(value), x)
 
 
-def gelu_reference(z: float) -> float:
-    """z Phi(z) = (z/2) erfc(-z/sqrt 2), -z/sqrt 2 in 40 digits (not the float rounding of it)."""
+def gelu_reference(z: float) -> Decimal:
+    """z Phi(z) = (z/2) erfc(-z/sqrt 2) to 35 digits, -z/sqrt 2 in 40 digits (not the float rounding of it)."""
     with localcontext() as ctx:
         ctx.prec = 40
         u = -Decimal(z) / Decimal(2).sqrt()
@@ -36,11 +36,19 @@ def gelu_reference(z: float) -> float:
             w = erfc_decimal(u, 35)
         else:
             w = 2 - erfc_decimal(-u, 35)
-        return float(Decimal(z) / 2 * w)
+        return Decimal(z) / 2 * w
 
 
 def _ulps(value, reference):
     return np.abs(value - reference) / np.spacing(np.abs(reference))
+
+
+def _exact_ulps(values, references) -> np.ndarray:
+    """|value - reference| in ulps of the float nearest the reference, with the reference unrounded."""
+    with localcontext() as ctx:
+        ctx.prec = 40
+        return np.array([float(abs(Decimal(float(v)) - r) / Decimal(float(np.spacing(abs(float(r))))))
+                         for v, r in zip(values, references)])
 
 
 def test_erf_within_four_ulp():
@@ -54,16 +62,21 @@ def test_erf_within_four_ulp():
 
 
 def test_gelu_within_four_ulp_including_the_negative_tail():
-    z = np.concatenate([_inputs(), np.linspace(-37.0, -8.0, 300)])
+    # -1.312 .. -1.3077: |GELU| just below 0.125, a binade edge where an ulp is half as large (a biased erfc
+    # reached 5.3 ulp there before a_0's remainder and the rounding of z/sqrt 2 were carried)
+    edge = np.random.default_rng(8).uniform(-1.312, -1.3077, 600)
+    found = [-1.3116949914675162, -1.3083618334387423, -15.155007566124535, -11.933245931859801]  # 5.3 .. 4.2
+    z = np.concatenate([_inputs(), np.linspace(-37.0, -8.0, 300), edge, found])
     out = np.empty_like(z)
     E.gelu_array(z, out)
-    reference = np.array([gelu_reference(v) for v in z])
-    finite = np.abs(reference) > 1e-300
-    worst = _ulps(out[finite], reference[finite])
+    reference = [gelu_reference(v) for v in z]
+    finite = np.array([abs(r) > Decimal("1e-300") for r in reference])
+    kept = [r for r, f in zip(reference, finite) if f]
+    worst = _exact_ulps(out[finite], kept)
     assert worst.max() <= 4, (z[finite][np.argmax(worst)], worst.max())
     # the textbook (z/2)(1 + erf(z/sqrt 2)) cancels on the negative side: it fails the same bound
     textbook = np.array([0.5 * v * (1.0 + math.erf(v / math.sqrt(2.0))) for v in z[finite]])
-    assert _ulps(textbook, reference[finite]).max() > 1e3
+    assert _exact_ulps(textbook, kept).max() > 1e3
 
 
 def test_special_values():
@@ -94,7 +107,7 @@ def test_float32_in_and_out(function):
 
 
 def test_stored_chebyshev_coefficients_are_the_fit():
-    assert E._chebyshev_fit() == E._POWERS
+    assert E._chebyshev_fit() == (E._POWERS, E._POWERS_0_LO)
 
 
 def test_decimal_reference_against_libm():
