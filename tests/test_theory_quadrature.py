@@ -3,6 +3,7 @@ forms, user activations, error estimates and the multi-input subset machinery.""
 
 import math
 from functools import partial
+from itertools import product
 
 import numpy as np
 import pytest
@@ -10,7 +11,8 @@ from numpy.polynomial.hermite_e import hermegauss
 
 from nnmc.theory import CustomActivation, Quadrature, eft, estimate_quadrature_error
 from nnmc.theory.activation_model import ActivationModel, activation_model
-from nnmc.theory.averages import SubsetAverages
+from nnmc.theory.activation_model import TheoryError
+from nnmc.theory.averages import SubsetAverages, _probe_frequencies
 from nnmc.theory.closed_forms import erf_kernels, homogeneous_kernels
 from nnmc.theory.derivatives import erf, homogeneous_table
 from nnmc.theory.quadrature import hermite_nodes
@@ -100,3 +102,37 @@ def test_four_input_result_marginalises_to_two_input_result():
     for name in ("V", "A", "B", "D", "F"):
         np.testing.assert_allclose(getattr(four, name)[block], getattr(two, name), rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(four.G1[:, :2, :2], two.G1, rtol=1e-9, atol=1e-12)
+
+
+def _sin_fluctuations(K: float) -> float:
+    """V^(2)_(aa)(aa) = C_W^2 Var sin^2(z), z ~ N(0, K), C_W = 1: sin^2 = (1 - cos 2z)/2 and E cos(s z) =
+    exp(-s^2 K/2) give (1/4)((1 + e^(-8K))/2 - e^(-4K))."""
+    return 0.25 * (0.5 * (1.0 + math.exp(-8.0 * K)) - math.exp(-4.0 * K))
+
+
+def test_sin_is_exact_where_resolved_and_refused_where_the_rule_aliases():
+    """sin oscillates with frequency sqrt(K) in the rule's standard coordinates: Gauss-Hermite aliases once K is
+    large, and without a check returned V^(2) = 1.6e-5 instead of 1/8 for two inputs at K = 100, 120."""
+    for K in (1.0, 3.0, 10.0):  # resolved: the closed form, including the 2-d subset's K^(2) and V
+        x = np.array([[math.sqrt(K)], [math.sqrt(1.2 * K)]])
+        r = eft(x, widths=[1, 16, 16, 1], activations="sin", C_W=1.0, C_b=0.0)
+        assert r.K[1, 0, 0] == pytest.approx(0.5 * (1.0 - math.exp(-2.0 * K)), abs=1e-12)
+        assert r.K[1, 0, 1] == pytest.approx(math.exp(-(K + 1.2 * K) / 2) * math.sinh(math.sqrt(1.2) * K), abs=1e-12)
+        assert r.V[1, 0, 0, 0, 0] == pytest.approx(_sin_fluctuations(K), abs=1e-10)
+    for K in (100.0, 1500.0):
+        with pytest.raises(TheoryError, match="cannot resolve sin"):
+            eft(np.array([[math.sqrt(K)], [math.sqrt(1.2 * K)]]), widths=[1, 16, 16, 1], activations="sin",
+                C_W=1.0, C_b=0.0)
+
+
+@pytest.mark.parametrize("m", [1, 2, 3, 4])
+def test_sin_probe_frequencies_cover_every_four_factor_product(m):
+    """Every product of four factors sin(z_i + phase) over m inputs (each used at least once) is a combination of
+    cos/sin(s.z) with s among +-(the probe frequencies) or dominated by one of them component-wise."""
+    probes = {tuple(s) for s in _probe_frequencies(m)} | {tuple(-v for v in s) for s in _probe_frequencies(m)}
+    for labels in product(range(m), repeat=4):
+        if len(set(labels)) < m:
+            continue
+        counts = np.bincount(labels, minlength=m)
+        top = tuple(counts)  # the highest frequency of the product, up to signs
+        assert any(all(abs(p) == c for p, c in zip(probe, top)) for probe in probes), (labels, top)
