@@ -11,8 +11,7 @@ from numpy.polynomial.hermite_e import hermegauss
 
 from nnmc.theory import CustomActivation, Quadrature, eft, estimate_quadrature_error
 from nnmc.theory.activation_model import ActivationModel, activation_model
-from nnmc.theory.activation_model import TheoryError
-from nnmc.theory.averages import SubsetAverages, _probe_frequencies
+from nnmc.theory.averages import SubsetAverages
 from nnmc.theory.closed_forms import erf_kernels, homogeneous_kernels
 from nnmc.theory.derivatives import erf, homogeneous_table
 from nnmc.theory.quadrature import hermite_nodes
@@ -110,29 +109,33 @@ def _sin_fluctuations(K: float) -> float:
     return 0.25 * (0.5 * (1.0 + math.exp(-8.0 * K)) - math.exp(-4.0 * K))
 
 
-def test_sin_is_exact_where_resolved_and_refused_where_the_rule_aliases():
-    """sin oscillates with frequency sqrt(K) in the rule's standard coordinates: Gauss-Hermite aliases once K is
-    large, and without a check returned V^(2) = 1.6e-5 instead of 1/8 for two inputs at K = 100, 120."""
-    for K in (1.0, 3.0, 10.0):  # resolved: the closed form, including the 2-d subset's K^(2) and V
+def test_sin_closed_forms_equal_the_quadrature_where_it_resolves_them():
+    """sin_product_average against Gauss-Hermite (the same table without the closed-form flag) at K of order 1,
+    for products of up to four factors with derivative orders over 1 to 4 distinct inputs."""
+    rng = np.random.default_rng(4)
+    A = rng.normal(size=(4, 4))
+    K = 0.3 * A @ A.T / 4 + 0.2 * np.eye(4)
+    closed = activation_model("sin")
+    quad = ActivationModel("sin by quadrature", None, None, closed._table)
+    for labels in [(0,), (1, 2), (0, 2, 3), (0, 1, 2, 3)]:
+        a, b = (SubsetAverages(model, K, labels, Quadrature(), 5) for model in (closed, quad))
+        m = len(labels)
+        for orders in product(range(3), repeat=4):
+            factors = [(i % m, o) for i, o in enumerate(orders)]
+            tolerance = {1: 1e-13, 2: 1e-11, 3: 1e-9, 4: 1e-7}[m]
+            assert a.average(factors) == pytest.approx(b.average(factors), abs=tolerance), (labels, orders)
+        assert a.average([(0, 0), (0, 0)], diffs=(0, 0)) == pytest.approx(b.average([(0, 0), (0, 0)], diffs=(0, 0)),
+                                                                          abs=1e-11)
+
+
+def test_sin_eft_is_exact_at_large_variance():
+    """Where Gauss-Hermite aliases (it gave V^(2) = 1.6e-5 instead of 1/8 for two inputs at K = 100, 120), the
+    closed forms give K^(2), its off-diagonal and V^(2) exactly, at any K."""
+    for K in (1.0, 10.0, 100.0, 1500.0, 4e6):
         x = np.array([[math.sqrt(K)], [math.sqrt(1.2 * K)]])
         r = eft(x, widths=[1, 16, 16, 1], activations="sin", C_W=1.0, C_b=0.0)
         assert r.K[1, 0, 0] == pytest.approx(0.5 * (1.0 - math.exp(-2.0 * K)), abs=1e-12)
-        assert r.K[1, 0, 1] == pytest.approx(math.exp(-(K + 1.2 * K) / 2) * math.sinh(math.sqrt(1.2) * K), abs=1e-12)
-        assert r.V[1, 0, 0, 0, 0] == pytest.approx(_sin_fluctuations(K), abs=1e-10)
-    for K in (100.0, 1500.0):
-        with pytest.raises(TheoryError, match="cannot resolve sin"):
-            eft(np.array([[math.sqrt(K)], [math.sqrt(1.2 * K)]]), widths=[1, 16, 16, 1], activations="sin",
-                C_W=1.0, C_b=0.0)
-
-
-@pytest.mark.parametrize("m", [1, 2, 3, 4])
-def test_sin_probe_frequencies_cover_every_four_factor_product(m):
-    """Every product of four factors sin(z_i + phase) over m inputs (each used at least once) is a combination of
-    cos/sin(s.z) with s among +-(the probe frequencies) or dominated by one of them component-wise."""
-    probes = {tuple(s) for s in _probe_frequencies(m)} | {tuple(-v for v in s) for s in _probe_frequencies(m)}
-    for labels in product(range(m), repeat=4):
-        if len(set(labels)) < m:
-            continue
-        counts = np.bincount(labels, minlength=m)
-        top = tuple(counts)  # the highest frequency of the product, up to signs
-        assert any(all(abs(p) == c for p, c in zip(probe, top)) for probe in probes), (labels, top)
+        cross = math.sqrt(1.2) * K  # K^(2)_ab = E[sin z_a sin z_b] = e^(-(K_aa + K_bb)/2) sinh(K_ab)
+        off = 0.5 * (math.exp(-1.1 * K + cross) - math.exp(-1.1 * K - cross))
+        assert r.K[1, 0, 1] == pytest.approx(off, abs=1e-12)
+        assert r.V[1, 0, 0, 0, 0] == pytest.approx(_sin_fluctuations(K), abs=1e-12)

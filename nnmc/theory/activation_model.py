@@ -48,12 +48,14 @@ class ActivationModel:
 
     ``max_order``: highest p with sigma^(p) available as a function (None: every order).
     ``slopes``: (a+, a-) for sigma(z) = a+ z (z > 0), a- z (z < 0), else None.
+    ``sinusoidal``: sigma = sin (the built-in), whose Gaussian averages have closed forms (nnmc.theory.averages).
     """
 
     name: str
     max_order: int | None
     slopes: tuple[float, float] | None
     _table: Callable[[np.ndarray, int], list[np.ndarray]] = field(repr=False)
+    sinusoidal: bool = False
 
     def has_order(self, order: int) -> bool:
         """Whether sigma^(order) can be evaluated pointwise."""
@@ -94,4 +96,4 @@ def activation_model(spec: str | ArrayFunction | CustomActivation, params: dict 
     if name in ("relu", "leaky_relu"):
         slopes = (1.0, 0.0) if name == "relu" else (1.0, float(merged["slope"]))
         return ActivationModel(name, 1, slopes, partial(homogeneous_table, slopes=slopes))
-    return ActivationModel(name, None, None, SMOOTH_TABLES[name])
+    return ActivationModel(name, None, None, SMOOTH_TABLES[name], sinusoidal=name == "sin")

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import combinations, product
+import math
 
 import numpy as np
 
@@ -35,38 +36,21 @@ TABLE_ORDER = 5
 # Condition number above which a subset covariance is treated as singular by the Stein form.
 STEIN_CONDITION_LIMIT = 1e12
 
-# sin: the largest error allowed on the rule's E[cos(s.z)] = exp(-s^T K s / 2) (``check_oscillation``); the
-# rules are as accurate as that for tanh-like activations over 3-4 inputs (Quadrature); aliasing errors reach 1
-OSCILLATION_TOLERANCE = 1e-4
-
-
-def _probe_frequencies(m: int) -> np.ndarray:
-    """(F, m) frequencies s of the products of four sin factors over m inputs, each input carrying at least
-    one: sin^a sin^b ... expands into cos(s.z) / sin(s.z) with |s_i| <= (factors on input i), of their parity
-    (derivatives only shift phases). The largest such |s| for each split of the four factors over the inputs."""
-    splits = {1: [(4,), (2,)], 2: [(3, 1), (1, 3), (2, 2)], 3: [(2, 1, 1), (1, 2, 1), (1, 1, 2)],
-              4: [(1, 1, 1, 1)]}[m]
-    frequencies = set()
-    for split in splits:
-        for signs in product((1, -1), repeat=m - 1):
-            frequencies.add((split[0], *(c * n for c, n in zip(signs, split[1:]))))
-    return np.array(sorted(frequencies))
-
-
-def check_oscillation(rule: GaussianRule, K_sub: np.ndarray, labels: tuple[int, ...]) -> None:
-    """Raise TheoryError when ``rule`` cannot resolve sin over N(0, K_sub): it must reproduce
-    E[cos(s.z)] = exp(-s^T K s / 2) for the frequencies of ``_probe_frequencies`` (Gauss-Hermite with d nodes
-    per axis resolves frequencies up to about sqrt(2 d) / sqrt(K); beyond, its averages are silently wrong)."""
-    s = _probe_frequencies(K_sub.shape[0])
-    exact = np.exp(-0.5 * np.einsum("fi,ij,fj->f", s, K_sub, s))
-    approx = np.cos(rule.z @ s.T.astype(float)).T @ rule.w
-    worst = float(np.max(np.abs(approx - exact)))
-    if not worst <= OSCILLATION_TOLERANCE:
-        raise TheoryError(
-            f"activation 'sin': the quadrature over inputs {labels} cannot resolve sin at K = "
-            f"{np.round(np.diagonal(K_sub), 3).tolist()} (it misses E[cos(s.z)] = exp(-s^T K s/2) by {worst:.1e}), "
-            "so the EFT would be wrong; use smaller inputs, C_W or C_b (K of order 10 is resolved over two inputs, "
-            "less over four), or pass a finer nnmc.theory.Quadrature")
+def sin_product_average(K: np.ndarray, positions: Sequence[int], orders: Sequence[int]) -> float:
+    """E[prod_i sin^(o_i)(z_(p_i))] over z ~ N(0, K) in closed form, exact at any K: with sin^(o)(z) =
+    sin(z + o pi/2) = (e^(i(z + o pi/2)) - e^(-i(z + o pi/2)))/(2i) and E[e^(i v.z)] = exp(-v^T K v/2),
+    it is Re[(2i)^-n sum over signs s of (prod s_j) i^(sum s_j o_j) exp(-v_s^T K v_s/2)], v_s = sum_j s_j e_(p_j).
+    (Gauss-Hermite aliases here: sin oscillates with frequency sqrt(K) in the rule's coordinates, and for two
+    inputs at K = 100 it gave V = 1.6e-5 instead of 1/8.)"""
+    n = len(positions)
+    total = 0j
+    for signs in product((1, -1), repeat=n):
+        v = np.zeros(K.shape[0])
+        for sign, position in zip(signs, positions):
+            v[position] += sign
+        quarter_turns = sum(sign * order for sign, order in zip(signs, orders)) % 4
+        total += math.prod(signs) * 1j**quarter_turns * math.exp(-0.5 * float(v @ K @ v))
+    return float((total / (2j) ** n).real)
 
 
 def quadrature_rule(model: ActivationModel, K_sub: np.ndarray, quadrature: Quadrature) -> GaussianRule:
@@ -101,12 +85,12 @@ class SubsetAverages:
         self.model = model
         self.labels = labels
         self.K_sub = K[np.ix_(labels, labels)]
+        self._precision: np.ndarray | None = None
+        if model.sinusoidal:  # closed forms (sin_product_average): no rule, no table
+            return
         self.rule = quadrature_rule(model, self.K_sub, quadrature)
-        if model.name == "sin":
-            check_oscillation(self.rule, self.K_sub, labels)
         top = order if model.max_order is None else min(order, model.max_order)
         self.table = model.table(self.rule.z, top)  # (top+1, N, m)
-        self._precision: np.ndarray | None = None
 
     def _product(self, factors: Sequence[Factor], orders: Sequence[int]) -> np.ndarray:
         """prod_i sigma^(orders_i)(z_{pos_i}) on the nodes, shape (N,)."""
@@ -132,6 +116,9 @@ class SubsetAverages:
         terms = leibniz_terms(factors, diffs)
         if not terms:
             return 0.0
+        if self.model.sinusoidal:
+            positions = [position for position, _ in factors]
+            return sum(count * sin_product_average(self.K_sub, positions, orders) for orders, count in terms.items())
         if all(max(orders) < self.table.shape[0] for orders in terms):
             integrand = sum(count * self._product(factors, orders) for orders, count in terms.items())
         else:
