@@ -12,15 +12,17 @@ Two equivalent routes:
   family) and for user callables without enough derivatives; needs K of the subset invertible.
 
 ``SubsetAverages`` holds one quadrature rule and the derivative table of sigma on its nodes, so
-every average over the same subset re-uses the same sigma evaluations.
+every average over the same subset re-uses the same sigma evaluations. The built-in sin needs neither: its
+averages are sums of Gaussian characteristic functions (``sin_product_average``), exact at any K, where the
+rule would alias.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import combinations, product
-import math
 
 import numpy as np
 
@@ -35,6 +37,7 @@ TABLE_ORDER = 5
 
 # Condition number above which a subset covariance is treated as singular by the Stein form.
 STEIN_CONDITION_LIMIT = 1e12
+
 
 def sin_product_average(K: np.ndarray, positions: Sequence[int], orders: Sequence[int]) -> float:
     """E[prod_i sin^(o_i)(z_(p_i))] over z ~ N(0, K) in closed form, exact at any K: with sin^(o)(z) =
